@@ -1,0 +1,66 @@
+import { join, resolve } from 'node:path';
+
+/** Everything an embedded Centric needs to start; flags and environment fill it in. */
+export interface CentricConfig {
+  dataDir: string;
+  host: string;
+  port: number;
+  workspaceId: string;
+  maxEventBytes: number;
+  maxBatchBytes: number;
+  dedupWindowMs: number;
+  synchronous: 'FULL' | 'NORMAL';
+  /** Admin tokens from CENTRIC_ADMIN_TOKEN; when empty, one is generated and kept in the data directory. */
+  adminTokens: string[];
+  logLevel: string;
+}
+
+export const DEFAULTS = {
+  dataDir: '.centric',
+  host: '0.0.0.0',
+  port: 4000,
+  workspaceId: 'default',
+  maxEventBytes: 32 * 1024,
+  maxBatchBytes: 500 * 1024,
+  dedupWindowHours: 7 * 24,
+} as const;
+
+export interface ConfigInput {
+  dataDir?: string;
+  host?: string;
+  port?: number | string;
+  maxEventBytes?: number | string;
+  maxBatchBytes?: number | string;
+  dedupWindowHours?: number | string;
+  synchronous?: string;
+}
+
+/** Flags win over environment variables, which win over defaults. */
+export function loadConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process.env): CentricConfig {
+  const synchronous = (input.synchronous ?? env.CENTRIC_SYNCHRONOUS ?? 'FULL').toUpperCase();
+  if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new Error(`--synchronous must be FULL or NORMAL, not ${synchronous}`);
+  return {
+    dataDir: resolve(input.dataDir ?? env.CENTRIC_DATA_DIR ?? DEFAULTS.dataDir),
+    host: input.host ?? env.CENTRIC_HOST ?? DEFAULTS.host,
+    port: positive('port', input.port ?? env.CENTRIC_PORT ?? env.PORT, DEFAULTS.port, true),
+    workspaceId: DEFAULTS.workspaceId,
+    maxEventBytes: positive('max event bytes', input.maxEventBytes ?? env.CENTRIC_MAX_EVENT_BYTES, DEFAULTS.maxEventBytes),
+    maxBatchBytes: positive('max batch bytes', input.maxBatchBytes ?? env.CENTRIC_MAX_BATCH_BYTES, DEFAULTS.maxBatchBytes),
+    dedupWindowMs:
+      positive('dedup window hours', input.dedupWindowHours ?? env.CENTRIC_DEDUP_WINDOW_HOURS, DEFAULTS.dedupWindowHours) * 3_600_000,
+    synchronous,
+    adminTokens: (env.CENTRIC_ADMIN_TOKEN ?? '').split(',').map((token) => token.trim()).filter((token) => token !== ''),
+    logLevel: env.CENTRIC_LOG_LEVEL ?? 'info',
+  };
+}
+
+export function stateStorePath(config: CentricConfig): string {
+  return join(config.dataDir, 'state.sqlite');
+}
+
+function positive(name: string, value: number | string | undefined, fallback: number, allowZero = false): number {
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < (allowZero ? 0 : 1)) throw new Error(`${name} must be a positive whole number, not "${value}"`);
+  return number;
+}

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildHttpApp } from '../http/app.ts';
+import { IngestService } from '../ingest/ingest-service.ts';
+import { SourceService } from '../sources/source-service.ts';
+import { SqliteStateStore } from '../stores/sqlite/sqlite-state-store.ts';
+import { stateStorePath, type CentricConfig } from './config.ts';
+
+/** The services of one embedded Centric, wired together; the only place they meet. */
+export interface EmbeddedCentric {
+  config: CentricConfig;
+  store: SqliteStateStore;
+  sources: SourceService;
+  ingest: IngestService;
+  close(): Promise<void>;
+}
+
+export async function openEmbedded(config: CentricConfig): Promise<EmbeddedCentric> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = new SqliteStateStore({ path: stateStorePath(config), dedupWindowMs: config.dedupWindowMs, synchronous: config.synchronous });
+  await store.migrate();
+  const sources = new SourceService(store);
+  const ingest = new IngestService(store, { maxEventBytes: config.maxEventBytes });
+  return { config, store, sources, ingest, close: () => store.close() };
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  adminToken: string;
+  generatedAdminToken: boolean;
+  close(): Promise<void>;
+}
+
+/** Opens the data directory and serves the HTTP API until closed. */
+export async function startEmbeddedServer(config: CentricConfig): Promise<RunningServer> {
+  const centric = await openEmbedded(config);
+  const { tokens, generated } = adminTokens(config);
+  const app = await buildHttpApp({
+    store: centric.store,
+    ingest: centric.ingest,
+    sources: centric.sources,
+    workspaceId: config.workspaceId,
+    adminTokens: tokens,
+    maxEventBytes: config.maxEventBytes,
+    maxBatchBytes: config.maxBatchBytes,
+    logger: { level: config.logLevel },
+  });
+  const address = await app.listen({ host: config.host, port: config.port });
+  const url = address.replace('0.0.0.0', '127.0.0.1');
+  return {
+    app,
+    url,
+    adminToken: tokens[0]!,
+    generatedAdminToken: generated,
+    close: async () => {
+      await app.close();
+      await centric.close();
+    },
+  };
+}
+
+/**
+ * CENTRIC_ADMIN_TOKEN when set; otherwise a token generated once and kept in the data
+ * directory (readable by its owner only), so a fresh install is never open to everyone.
+ */
+function adminTokens(config: CentricConfig): { tokens: string[]; generated: boolean } {
+  if (config.adminTokens.length > 0) return { tokens: config.adminTokens, generated: false };
+  const file = join(config.dataDir, 'admin-token');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
+  return { tokens: [readFileSync(file, 'utf8').trim()], generated: true };
+}

@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../apps/config.ts';
+import { startEmbeddedServer } from '../../apps/embedded.ts';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the tracking and management APIs on the embedded stores')
+    .option('--data-dir <dir>', 'where the data lives (default ./.centric, or CENTRIC_DATA_DIR)')
+    .option('--port <port>', 'port to listen on (default 4000, or CENTRIC_PORT)')
+    .option('--host <host>', 'address to listen on (default 0.0.0.0)')
+    .option('--max-event-bytes <n>', 'largest event accepted (default 32768)')
+    .option('--max-batch-bytes <n>', 'largest batch request accepted (default 512000)')
+    .option('--dedup-window-hours <n>', 'how long a messageId is remembered (default 168)')
+    .option('--synchronous <mode>', 'FULL (default) waits for the disk on each commit; NORMAL survives crashes but not power loss')
+    .action(async (options) => {
+      const config = loadConfig(options);
+      const server = await startEmbeddedServer(config);
+      console.log(`Centric is serving on ${server.url} (data in ${config.dataDir})`);
+      if (server.generatedAdminToken) {
+        console.log(`Admin token (kept in ${config.dataDir}/admin-token; set CENTRIC_ADMIN_TOKEN to choose your own): ${server.adminToken}`);
+      }
+      const stop = async (signal: string) => {
+        console.log(`Received ${signal}; finishing open requests`);
+        await server.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+    });
+}

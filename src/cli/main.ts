@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+import { registerImportCommand } from './commands/import-command.ts';
+import { registerServeCommand } from './commands/serve-command.ts';
+
+/** `centric`: the command line, thin wrappers over the same services the server uses. */
+const program = new Command()
+  .name('centric')
+  .description('Centric: every touchpoint, one profile per customer')
+  .showHelpAfterError();
+
+registerServeCommand(program);
+registerImportCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`centric: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { IngestService } from '../ingest/ingest-service.ts';
+import type { SourceService } from '../sources/source-service.ts';
+import type { StateStore } from '../stores/ports.ts';
+import { requireAdminToken } from './plugins/admin-auth.ts';
+import { installErrorHandler } from './plugins/error-handler.ts';
+import { eventRoutes } from './routes/events/event-routes.ts';
+import { failedEventRoutes } from './routes/failed-events/failed-event-routes.ts';
+import { sourceRoutes } from './routes/sources/source-routes.ts';
+import { trackingRoutes } from './routes/tracking/tracking-routes.ts';
+
+export interface HttpAppDeps {
+  store: StateStore;
+  ingest: IngestService;
+  sources: SourceService;
+  workspaceId: string;
+  adminTokens: string[];
+  maxEventBytes: number;
+  maxBatchBytes: number;
+  logger?: boolean | { level: string };
+}
+
+/** The HTTP face of Centric: tracking API at /v1, management API at /api/v1, health at /health. */
+export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    // One log line per request would cost more than the work at hundreds of batches a second.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
+  installErrorHandler(app);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Centric API', version: '1' },
+      components: { securitySchemes: { admin: { type: 'http', scheme: 'bearer' }, writeKey: { type: 'http', scheme: 'basic' } } },
+    },
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async (_request, reply) => {
+    try {
+      await deps.store.countEvents(deps.workspaceId);
+      return { status: 'ready', store: deps.store.engine };
+    } catch {
+      return reply.status(503).send({ error: { code: 'CENTRIC_ERR_STORE_UNAVAILABLE', message: 'the state store does not answer' } });
+    }
+  });
+  app.get('/api/v1/openapi.json', async () => app.swagger());
+
+  await app.register(trackingRoutes, {
+    ingest: deps.ingest,
+    sources: deps.sources,
+    store: deps.store,
+    maxEventBytes: deps.maxEventBytes,
+    maxBatchBytes: deps.maxBatchBytes,
+  });
+
+  await app.register(
+    async (api) => {
+      requireAdminToken(api, deps.adminTokens);
+      await api.register(sourceRoutes, { sources: deps.sources, workspaceId: deps.workspaceId });
+      await api.register(failedEventRoutes, { store: deps.store, ingest: deps.ingest, sources: deps.sources, workspaceId: deps.workspaceId });
+      await api.register(eventRoutes, { store: deps.store, workspaceId: deps.workspaceId });
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}
