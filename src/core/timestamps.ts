@@ -11,6 +11,8 @@ export function parseIsoTime(value: string): number | null {
   const match = ISO_8601.exec(value.trim());
   if (!match) return null;
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = match;
+  const daysInMonth = new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate();
+  if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > daysInMonth) return null;
   const millis = (frac + '000').slice(0, 3);
   const normalisedZone = zone === 'z' ? 'Z' : zone.length === 3 ? `${zone}:00` : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
   const parsed = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}.${millis}${normalisedZone}`);

@@ -73,6 +73,8 @@ export interface SqliteStateStoreOptions {
   dedupWindowMs: number;
   /** FULL waits for the disk on every commit (the default); NORMAL survives process crashes but not power loss. */
   synchronous?: 'FULL' | 'NORMAL';
+  /** The clock for dedup windows; tests move it. */
+  now?: () => number;
 }
 
 /** The embedded state store: one SQLite file in WAL mode, with commits shared between requests. */
@@ -82,6 +84,7 @@ export class SqliteStateStore implements StateStore {
   private readonly kysely: Kysely<Schema>;
   private readonly committer: GroupCommitter<AppendRequest, AppendResult>;
   private readonly dedupWindowMs: number;
+  private readonly now: () => number;
   private statements!: {
     claimMessageId: StatementSync;
     insertEvent: StatementSync;
@@ -96,6 +99,7 @@ export class SqliteStateStore implements StateStore {
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? 'FULL'}; PRAGMA busy_timeout = 10000;`);
     this.kysely = createKysely<Schema>(this.db);
     this.dedupWindowMs = options.dedupWindowMs;
+    this.now = options.now ?? Date.now;
     this.committer = new GroupCommitter((requests) => this.commitGroup(requests));
   }
 
@@ -135,7 +139,7 @@ export class SqliteStateStore implements StateStore {
 
   private commitGroup(requests: AppendRequest[]): AppendResult[] {
     const { claimMessageId, insertEvent, insertFailed, markReplayed } = this.statements;
-    const now = Date.now();
+    const now = this.now();
     const results: AppendResult[] = [];
     this.db.exec('BEGIN IMMEDIATE');
     try {
@@ -168,7 +172,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   private pruneMessageIds(): void {
-    this.db.prepare('DELETE FROM message_ids WHERE seen_at < ?').run(Date.now() - this.dedupWindowMs);
+    this.db.prepare('DELETE FROM message_ids WHERE seen_at < ?').run(this.now() - this.dedupWindowMs);
   }
 
   async createSource(input: NewSource): Promise<Source> {

@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { IngestService } from '../ingest/ingest-service.ts';
+import { SourceService } from '../sources/source-service.ts';
+import { SqliteStateStore } from '../stores/sqlite/sqlite-state-store.ts';
+import { buildHttpApp } from './app.ts';
+
+export const ADMIN_TOKEN = 'test-admin-token';
+
+/** An HTTP app on an in-memory store, for route tests through `app.inject`. */
+export async function buildTestApp(limits: { maxEventBytes?: number; maxBatchBytes?: number } = {}): Promise<{
+  app: FastifyInstance;
+  store: SqliteStateStore;
+  admin: (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) => Promise<{ status: number; body: any }>;
+}> {
+  const maxEventBytes = limits.maxEventBytes ?? 32 * 1024;
+  const maxBatchBytes = limits.maxBatchBytes ?? 500 * 1024;
+  const store = new SqliteStateStore({ path: ':memory:', dedupWindowMs: 7 * 24 * 3_600_000 });
+  await store.migrate();
+  const app = await buildHttpApp({
+    store,
+    ingest: new IngestService(store, { maxEventBytes }),
+    sources: new SourceService(store),
+    workspaceId: 'default',
+    adminTokens: [ADMIN_TOKEN],
+    maxEventBytes,
+    maxBatchBytes,
+  });
+  app.addHook('onClose', () => store.close());
+  const admin = async (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) => {
+    const response = await app.inject({ method, url, payload: payload as never, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    return { status: response.statusCode, body: response.body ? response.json() : undefined };
+  };
+  return { app, store, admin };
+}
+
+export function basicAuth(writeKey: string): string {
+  return `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+}

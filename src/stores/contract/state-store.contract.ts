@@ -1,0 +1,130 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../core/event-schema.ts';
+import type { StateStore } from '../ports.ts';
+
+/** What an adapter gives the contract suite: a fresh, migrated store on a clock the test moves. */
+export interface StateStoreHarness {
+  open(options: { dedupWindowMs: number; now: () => number }): Promise<StateStore>;
+  /** Closes and opens the same storage again, to check what survives; absent for engines that cannot. */
+  reopen?(store: StateStore, options: { dedupWindowMs: number; now: () => number }): Promise<StateStore>;
+  cleanup?(): Promise<void>;
+}
+
+const HOUR = 3_600_000;
+
+export function eventFixture(messageId: string, overrides: Partial<StoredEvent> = {}): StoredEvent {
+  return {
+    envelopeVersion: 1,
+    workspaceId: 'default',
+    sourceId: 'src_a',
+    messageId,
+    type: 'track',
+    event: 'Product Viewed',
+    userId: 'u1',
+    anonymousId: null,
+    channel: 'web',
+    touchpoint: 'web shop',
+    department: 'marketing',
+    timestamp: Date.parse('2026-01-01T00:00:00Z'),
+    originalTimestamp: null,
+    sentAt: null,
+    receivedAt: Date.parse('2026-01-01T00:00:01Z'),
+    warnings: [],
+    payload: { type: 'track', event: 'Product Viewed', messageId, properties: { sku: 'A-1', price: 9.5 } },
+    ...overrides,
+  };
+}
+
+/** The behaviour every state store adapter must show; each adapter's test file calls this once. */
+export function stateStoreContract(engine: string, harness: StateStoreHarness): void {
+  describe(`state store contract: ${engine}`, () => {
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const options = { dedupWindowMs: 7 * 24 * HOUR, now: () => clock };
+    let store: StateStore;
+
+    beforeEach(async () => {
+      clock = Date.parse('2026-01-01T00:00:00Z');
+      store = await harness.open(options);
+    });
+    afterEach(async () => {
+      await store.close();
+      await harness.cleanup?.();
+    });
+
+    it('stores appended events with every envelope field and lists them newest first with cursor paging', async () => {
+      const warned = eventFixture('m2', { warnings: ['clamped'], anonymousId: 'anon', originalTimestamp: 5, sentAt: 6 });
+      const result = await store.appendEvents({ events: [eventFixture('m1'), warned, eventFixture('m3')], failed: [] });
+      expect(result).toEqual({ stored: 3, duplicates: 0, duplicateFlags: [false, false, false] });
+      const first = await store.listEvents({ workspaceId: 'default', limit: 2 });
+      expect(first.items.map((event) => event.messageId)).toEqual(['m3', 'm2']);
+      const { seq: _seq, ...stored } = first.items[1]!;
+      expect(stored).toEqual(warned);
+      const second = await store.listEvents({ workspaceId: 'default', limit: 2, cursor: first.nextCursor! });
+      expect(second.items.map((event) => event.messageId)).toEqual(['m1']);
+      expect(second.nextCursor).toBeNull();
+      expect(await store.countEvents('default')).toBe(3);
+    });
+
+    it('stores a messageId once per workspace within the window, across sources and within one batch', async () => {
+      const first = await store.appendEvents({ events: [eventFixture('dup'), eventFixture('dup', { sourceId: 'src_b' })], failed: [] });
+      expect(first.duplicateFlags).toEqual([false, true]);
+      clock += 6 * 24 * HOUR;
+      const again = await store.appendEvents({ events: [eventFixture('dup', { sourceId: 'src_c' })], failed: [] });
+      expect(again).toMatchObject({ stored: 0, duplicates: 1 });
+      const otherWorkspace = await store.appendEvents({ events: [eventFixture('dup', { workspaceId: 'w2' })], failed: [] });
+      expect(otherWorkspace.stored).toBe(1);
+      expect(await store.countEvents('default')).toBe(1);
+    });
+
+    it('stores a messageId again once the dedup window has passed since it was last seen', async () => {
+      await store.appendEvents({ events: [eventFixture('late')], failed: [] });
+      clock += 7 * 24 * HOUR + 1;
+      const result = await store.appendEvents({ events: [eventFixture('late')], failed: [] });
+      expect(result.stored).toBe(1);
+      expect(await store.countEvents('default')).toBe(2);
+    });
+
+    it('keeps failed events with their reason and payload, filters them, and hides replayed ones', async () => {
+      const failed = (code: 'CENTRIC_ERR_EVENT_UNKNOWN_TYPE' | 'CENTRIC_ERR_EVENT_MISSING_IDENTITY', sourceId: string) => ({
+        workspaceId: 'default', sourceId, receivedAt: clock, code, message: `because ${code}`, field: 'type', payload: { type: 'x', n: 1 },
+      });
+      await store.appendEvents({
+        events: [],
+        failed: [failed('CENTRIC_ERR_EVENT_UNKNOWN_TYPE', 'src_a'), failed('CENTRIC_ERR_EVENT_MISSING_IDENTITY', 'src_b'), failed('CENTRIC_ERR_EVENT_UNKNOWN_TYPE', 'src_b')],
+      });
+      const all = await store.listFailedEvents({ workspaceId: 'default', limit: 10 });
+      expect(all.items).toHaveLength(3);
+      expect(all.items[2]).toMatchObject({ sourceId: 'src_a', code: 'CENTRIC_ERR_EVENT_UNKNOWN_TYPE', payload: { type: 'x', n: 1 }, replayedAt: null });
+      expect((await store.listFailedEvents({ workspaceId: 'default', sourceId: 'src_b', limit: 10 })).items).toHaveLength(2);
+      expect((await store.listFailedEvents({ workspaceId: 'default', code: 'CENTRIC_ERR_EVENT_MISSING_IDENTITY', limit: 10 })).items).toHaveLength(1);
+
+      const target = all.items[0]!;
+      await store.appendEvents({ events: [eventFixture('fixed')], failed: [], replayed: [{ failedEventId: target.id, messageId: 'fixed' }] });
+      expect((await store.listFailedEvents({ workspaceId: 'default', limit: 10 })).items.map((item) => item.id)).not.toContain(target.id);
+      expect(await store.getFailedEvent('default', target.id)).toMatchObject({ replayedMessageId: 'fixed', replayedAt: clock });
+    });
+
+    it('keeps sources with unique write keys, finds them by key and name, rotates keys and disables', async () => {
+      const web = await store.createSource({ workspaceId: 'default', name: 'web', channel: 'web', department: 'marketing' });
+      const hotline = await store.createSource({ workspaceId: 'default', name: 'hotline', channel: 'phone' });
+      expect(web.writeKey).not.toBe(hotline.writeKey);
+      expect(await store.findSourceByWriteKey(web.writeKey)).toEqual(web);
+      expect((await store.findSourceByName('default', 'hotline'))?.id).toBe(hotline.id);
+      expect((await store.listSources('default')).map((source) => source.name)).toEqual(['web', 'hotline']);
+      const rotated = await store.rotateWriteKey('default', web.id);
+      expect(rotated?.writeKey).not.toBe(web.writeKey);
+      expect(await store.findSourceByWriteKey(web.writeKey)).toBeNull();
+      const disabled = await store.updateSource('default', hotline.id, { enabled: false, touchpoint: 'hotline' });
+      expect(disabled).toMatchObject({ enabled: false, touchpoint: 'hotline', channel: 'phone' });
+      expect(await store.getSource('other-workspace', web.id)).toBeNull();
+    });
+
+    it.skipIf(!harness.reopen)('keeps events, failed events and dedup memory across a restart', async () => {
+      await store.appendEvents({ events: [eventFixture('kept')], failed: [] });
+      store = await harness.reopen!(store, options);
+      expect(await store.countEvents('default')).toBe(1);
+      const again = await store.appendEvents({ events: [eventFixture('kept')], failed: [] });
+      expect(again.duplicates).toBe(1);
+    });
+  });
+}
