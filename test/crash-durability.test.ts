@@ -35,13 +35,13 @@ describe('durable acceptance', () => {
   it('loses no acknowledged event and stores none twice while the server is killed with SIGKILL again and again', async () => {
     const server = new ServerProcess({ dataDir, port: await freePort(), env: { CENTRIC_ADMIN_TOKEN: ADMIN } });
     await server.start();
-    const source = await (
+    const source = (await (
       await fetch(`${server.url}/api/v1/sources`, {
         method: 'POST',
         headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
         body: JSON.stringify({ name: 'crash test' }),
       })
-    ).json();
+    ).json()) as { writeKey: string };
     const auth = `Basic ${Buffer.from(`${source.writeKey}:`).toString('base64')}`;
 
     const batches = EVENTS / BATCH;

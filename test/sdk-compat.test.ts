@@ -32,7 +32,7 @@ async function api(method: string, path: string, body?: unknown) {
     headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  return response.json();
+  return (await response.json()) as any;
 }
 
 async function eventsOf(sourceId: string) {
