@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildHttpApp } from '../http/app.ts';
 import { IngestService } from '../ingest/ingest-service.ts';
+import { ProfileService } from '../profiles/profile-service.ts';
 import { SourceService } from '../sources/source-service.ts';
 import { SqliteStateStore } from '../stores/sqlite/sqlite-state-store.ts';
 import { stateStorePath, type CentricConfig } from './config.ts';
@@ -14,6 +15,7 @@ export interface EmbeddedCentric {
   store: SqliteStateStore;
   sources: SourceService;
   ingest: IngestService;
+  profiles: ProfileService;
   close(): Promise<void>;
 }
 
@@ -23,7 +25,8 @@ export async function openEmbedded(config: CentricConfig): Promise<EmbeddedCentr
   await store.migrate();
   const sources = new SourceService(store);
   const ingest = new IngestService(store, { maxEventBytes: config.maxEventBytes });
-  return { config, store, sources, ingest, close: () => store.close() };
+  const profiles = new ProfileService(store, config.workspaceId);
+  return { config, store, sources, ingest, profiles, close: () => store.close() };
 }
 
 export interface RunningServer {
@@ -42,6 +45,7 @@ export async function startEmbeddedServer(config: CentricConfig): Promise<Runnin
     store: centric.store,
     ingest: centric.ingest,
     sources: centric.sources,
+    profiles: centric.profiles,
     workspaceId: config.workspaceId,
     adminTokens: tokens,
     maxEventBytes: config.maxEventBytes,

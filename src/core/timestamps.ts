@@ -37,11 +37,13 @@ export function resolveEventTimes(input: {
   originalTimestamp: number | null;
   sentAt: number | null;
   receivedAt: number;
+  /** False for historical data (imports): the sender's clock is trusted and sentAt only kept. */
+  correctSkew?: boolean;
 }): EventTimes {
   const warnings: string[] = [];
   const original = input.originalTimestamp ?? input.timestamp;
   let timestamp: number;
-  if (original !== null && input.sentAt !== null) {
+  if (original !== null && input.sentAt !== null && input.correctSkew !== false) {
     timestamp = input.receivedAt - (input.sentAt - original);
   } else {
     timestamp = original ?? input.receivedAt;

@@ -1,11 +1,14 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { IngestService } from '../ingest/ingest-service.ts';
+import type { ProfileService } from '../profiles/profile-service.ts';
 import type { SourceService } from '../sources/source-service.ts';
 import type { StateStore } from '../stores/ports.ts';
 import { requireAdminToken } from './plugins/admin-auth.ts';
 import { installErrorHandler } from './plugins/error-handler.ts';
 import { eventRoutes } from './routes/events/event-routes.ts';
+import { identityRulesRoutes } from './routes/identity/identity-rules-routes.ts';
+import { profileRoutes } from './routes/profiles/profile-routes.ts';
 import { failedEventRoutes } from './routes/failed-events/failed-event-routes.ts';
 import { sourceRoutes } from './routes/sources/source-routes.ts';
 import { trackingRoutes } from './routes/tracking/tracking-routes.ts';
@@ -14,6 +17,7 @@ export interface HttpAppDeps {
   store: StateStore;
   ingest: IngestService;
   sources: SourceService;
+  profiles: ProfileService;
   workspaceId: string;
   adminTokens: string[];
   maxEventBytes: number;
@@ -64,6 +68,8 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       await api.register(sourceRoutes, { sources: deps.sources, workspaceId: deps.workspaceId });
       await api.register(failedEventRoutes, { store: deps.store, ingest: deps.ingest, sources: deps.sources, workspaceId: deps.workspaceId });
       await api.register(eventRoutes, { store: deps.store, workspaceId: deps.workspaceId });
+      await api.register(profileRoutes, { profiles: deps.profiles });
+      await api.register(identityRulesRoutes, { profiles: deps.profiles });
     },
     { prefix: '/api/v1' },
   );

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { IngestService } from '../ingest/ingest-service.ts';
+import { ProfileService } from '../profiles/profile-service.ts';
 import { SourceService } from '../sources/source-service.ts';
 import { SqliteStateStore } from '../stores/sqlite/sqlite-state-store.ts';
 import { buildHttpApp } from './app.ts';
@@ -20,6 +21,7 @@ export async function buildTestApp(limits: { maxEventBytes?: number; maxBatchByt
     store,
     ingest: new IngestService(store, { maxEventBytes }),
     sources: new SourceService(store),
+    profiles: new ProfileService(store, 'default'),
     workspaceId: 'default',
     adminTokens: [ADMIN_TOKEN],
     maxEventBytes,

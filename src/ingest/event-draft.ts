@@ -17,6 +17,8 @@ export interface EventDraft {
   receivedAt: number;
   /** Set by the route for single calls (/v1/track); batches carry `type` in each event. */
   impliedType?: EventType;
+  /** Imported history: event times are taken as sent, without clock-skew correction. */
+  historical?: boolean;
   warnings: string[];
   type?: EventType;
   userId?: string | null;

@@ -29,6 +29,8 @@ export interface IngestInput {
   /** Batch-level fields that apply to each event unless the event has its own. */
   shared?: { context?: Record<string, unknown>; integrations?: Record<string, unknown>; sentAt?: unknown };
   impliedType?: EventType;
+  /** Imported history: event times are trusted as sent (no clock-skew correction against now). */
+  historical?: boolean;
 }
 
 export interface IngestServiceOptions {
@@ -59,7 +61,9 @@ export class IngestService {
       const result =
         raw === null
           ? ({ kind: 'reject', code: 'CENTRIC_ERR_EVENT_NOT_AN_OBJECT', message: 'each event must be a JSON object' } as const)
-          : this.pipeline.run({ raw, source: input.source, receivedAt: input.receivedAt, impliedType: input.impliedType, warnings: [] });
+          : this.pipeline.run({
+              raw, source: input.source, receivedAt: input.receivedAt, impliedType: input.impliedType, historical: input.historical, warnings: [],
+            });
       if (result.kind === 'ok') {
         events.push(result.value);
         return;

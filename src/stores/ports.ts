@@ -1,5 +1,10 @@
 import type { StoredEvent, Touchpoint } from '../core/event-schema.ts';
 import type { ErrorCode } from '../core/errors.ts';
+import type { IdentityRules } from '../core/identity-rules.ts';
+import type { Identifier } from '../identity/identifiers.ts';
+import type { MergeRecord } from '../identity/identity-port.ts';
+import type { TraitValue } from '../identity/profile-state.ts';
+import type { UnmergeResult } from '../identity/unmerge.ts';
 
 /** A place events come from; its write key authenticates tracking calls. */
 export interface Source extends Partial<Touchpoint> {
@@ -74,9 +79,61 @@ export interface EventFilter {
   limit: number;
 }
 
-/** A stored event with its place in arrival order. */
+/** A stored event with its place in arrival order and, once resolved, its profile. */
 export interface EventRecord extends StoredEvent {
   seq: number;
+  profileId?: string | null;
+  /** The identifiers the event carried; `dropped` marks those a guard refused. */
+  identifiers?: Array<Identifier & { dropped?: true }>;
+}
+
+/** One customer as the 360° view shows them. */
+export interface ProfileView {
+  id: string;
+  createdAt: number;
+  updatedAt: number;
+  displayName: string | null;
+  traits: Record<string, TraitValue>;
+  identifiers: Array<Identifier & { addedAt: number }>;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  eventCount: number;
+  channels: Record<string, number>;
+  touchpoints: Record<string, number>;
+  departments: Record<string, number>;
+  /** Every merge that joined profiles into this one, undone ones included, oldest first. */
+  merges: MergeRecord[];
+}
+
+export interface ProfileEventFilter {
+  workspaceId: string;
+  profileId: string;
+  departments?: string[];
+  channels?: string[];
+  types?: string[];
+  from?: number;
+  to?: number;
+  cursor?: string;
+  limit: number;
+}
+
+/** A search hit: the profile and what matched. */
+export interface ProfileHit {
+  id: string;
+  displayName: string | null;
+  email: string | null;
+  phone: string | null;
+  lastSeen: number | null;
+  matched: string;
+}
+
+export interface ProfileSearch {
+  workspaceId: string;
+  /** Lower-cased text for names and identifier prefixes. */
+  text: string;
+  /** The text read as a phone number in E.164, when it is one. */
+  phone: string | null;
+  limit: number;
 }
 
 /**
@@ -102,4 +159,14 @@ export interface StateStore {
 
   listFailedEvents(filter: FailedEventFilter): Promise<Page<FailedEvent>>;
   getFailedEvent(workspaceId: string, id: number): Promise<FailedEvent | null>;
+
+  identityRules(): IdentityRules;
+  setIdentityRules(workspaceId: string, rules: IdentityRules): Promise<void>;
+  /** The live profile holding the identifier, if any. */
+  findProfileByIdentifier(workspaceId: string, identifier: Identifier): Promise<string | null>;
+  /** The profile, following merges: asking for an absorbed id gives the profile it lives on in. */
+  getProfile(workspaceId: string, id: string): Promise<{ profile: ProfileView; mergedFrom: string | null } | null>;
+  listProfileEvents(filter: ProfileEventFilter): Promise<Page<EventRecord>>;
+  searchProfiles(search: ProfileSearch): Promise<ProfileHit[]>;
+  unmerge(workspaceId: string, profileId: string, mergeId: number): Promise<UnmergeResult>;
 }

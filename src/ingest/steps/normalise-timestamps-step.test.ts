@@ -48,3 +48,10 @@ describe('normaliseTimestamps', () => {
     expect(normalise(draftOf({ timestamp: '2026-02-30T00:00:00Z' }))).toMatchObject({ kind: 'reject', field: 'timestamp' });
   });
 });
+
+describe('normaliseTimestamps for imported history', () => {
+  it('keeps an exported event\'s time even when it carries the sentAt of its original sending', () => {
+    const result = normalise(draftOf({ timestamp: '2024-05-01T08:00:00Z', sentAt: '2024-05-01T08:00:05Z' }, { receivedAt, historical: true }));
+    expect(result.kind === 'ok' && new Date(result.value.timestamp!).toISOString()).toBe('2024-05-01T08:00:00.000Z');
+  });
+});

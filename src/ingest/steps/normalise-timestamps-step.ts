@@ -21,7 +21,7 @@ export function createNormaliseTimestampsStep(): Step<EventDraft, EventDraft> {
       }
       parsed[field] = time;
     }
-    const times = resolveEventTimes({ ...parsed, receivedAt: draft.receivedAt });
+    const times = resolveEventTimes({ ...parsed, receivedAt: draft.receivedAt, correctSkew: !draft.historical });
     draft.timestamp = times.timestamp;
     draft.originalTimestamp = times.originalTimestamp;
     draft.sentAt = times.sentAt;

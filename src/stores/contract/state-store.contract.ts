@@ -30,7 +30,7 @@ export function eventFixture(messageId: string, overrides: Partial<StoredEvent> 
     sentAt: null,
     receivedAt: Date.parse('2026-01-01T00:00:01Z'),
     warnings: [],
-    payload: { type: 'track', event: 'Product Viewed', messageId, properties: { sku: 'A-1', price: 9.5 } },
+    payload: { type: 'track', event: 'Product Viewed', messageId, userId: 'u1', properties: { sku: 'A-1', price: 9.5 } },
     ...overrides,
   };
 }
@@ -57,8 +57,10 @@ export function stateStoreContract(engine: string, harness: StateStoreHarness): 
       expect(result).toEqual({ stored: 3, duplicates: 0, duplicateFlags: [false, false, false] });
       const first = await store.listEvents({ workspaceId: 'default', limit: 2 });
       expect(first.items.map((event) => event.messageId)).toEqual(['m3', 'm2']);
-      const { seq: _seq, ...stored } = first.items[1]!;
+      const { seq: _seq, profileId, identifiers, ...stored } = first.items[1]!;
       expect(stored).toEqual(warned);
+      expect(profileId).toMatch(/^prf_/);
+      expect(identifiers).toEqual([{ type: 'user_id', value: 'u1' }]);
       const second = await store.listEvents({ workspaceId: 'default', limit: 2, cursor: first.nextCursor! });
       expect(second.items.map((event) => event.messageId)).toEqual(['m1']);
       expect(second.nextCursor).toBeNull();

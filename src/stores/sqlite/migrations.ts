@@ -67,6 +67,66 @@ export const migrations: Migration[] = [
       CREATE INDEX failed_events_open ON failed_events (workspace_id, replayed_at, id);
     `,
   },
+  {
+    version: 2,
+    name: 'profiles, identities, merge log',
+    sql: `
+      ALTER TABLE events ADD COLUMN profile_id TEXT;
+      ALTER TABLE events ADD COLUMN identifiers TEXT;
+      CREATE INDEX events_profile_time ON events (profile_id, timestamp, seq);
+      CREATE TABLE profiles (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        merged_into TEXT,
+        state TEXT NOT NULL,
+        search_name TEXT
+      );
+      CREATE INDEX profiles_search_name ON profiles (workspace_id, search_name) WHERE merged_into IS NULL;
+      CREATE INDEX profiles_merged_into ON profiles (merged_into) WHERE merged_into IS NOT NULL;
+      CREATE TABLE identities (
+        workspace_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        value TEXT NOT NULL,
+        profile_id TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        conflicts INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (workspace_id, type, value)
+      ) WITHOUT ROWID;
+      CREATE INDEX identities_profile ON identities (profile_id);
+      CREATE INDEX identities_value ON identities (workspace_id, value);
+      CREATE TABLE merges (
+        id INTEGER PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        survivor_id TEXT NOT NULL,
+        absorbed_id TEXT NOT NULL,
+        survivor_identifiers TEXT NOT NULL,
+        absorbed_identifiers TEXT NOT NULL,
+        linking_identifiers TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        undone_at INTEGER
+      );
+      CREATE INDEX merges_survivor ON merges (survivor_id);
+      CREATE INDEX merges_absorbed ON merges (absorbed_id);
+      CREATE TABLE kept_apart (
+        workspace_id TEXT NOT NULL,
+        a TEXT NOT NULL,
+        b TEXT NOT NULL,
+        merge_id INTEGER NOT NULL,
+        PRIMARY KEY (a, b)
+      ) WITHOUT ROWID;
+      CREATE TABLE settings (
+        workspace_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (workspace_id, key)
+      );
+    `,
+  },
 ];
 
 /** Brings the schema up to date inside one transaction; a failure leaves it as it was. */

@@ -7,10 +7,22 @@ import type { ErrorCode } from '../../core/errors.ts';
 import { GroupCommitter } from '../group-committer.ts';
 import { newSourceId, newWriteKey } from '../ids.ts';
 import type {
-  AppendRequest, AppendResult, EventFilter, EventRecord, FailedEvent, FailedEventFilter, NewSource, Page, Source,
-  SourcePatch, StateStore,
+  AppendRequest, AppendResult, EventFilter, EventRecord, FailedEvent, FailedEventFilter, NewSource, Page, ProfileEventFilter,
+  ProfileHit, ProfileSearch, ProfileView, Source, SourcePatch, StateStore,
 } from '../ports.ts';
+import { DEFAULT_IDENTITY_RULES, type IdentityRules } from '../../core/identity-rules.ts';
+import { resolveEventIdentity } from '../../identity/resolve-event.ts';
 import { createKysely } from './kysely-node-sqlite.ts';
+import {
+  decodeIdentifiers, encodeIdentifiers, eventFromRow, prepareStatements, SqliteIdentityTx, toMergeRecord, type EventIdentityRow, type MergeRow,
+} from './sqlite-identity-tx.ts';
+import { CentricError } from '../../core/errors.ts';
+import type { Identifier } from '../../identity/identifiers.ts';
+import { displayName, type ProfileState } from '../../identity/profile-state.ts';
+import { unmerge, type UnmergeResult } from '../../identity/unmerge.ts';
+
+/** Warnings written by identity resolution, recomputed when profiles are rebuilt. */
+const IDENTITY_WARNING = /(links nothing|was not used|was not added|a profile of its own)/;
 import { migrate } from './migrations.ts';
 
 interface SourcesTable {
@@ -58,6 +70,8 @@ interface EventsTable {
   received_at: number;
   warnings: string | null;
   payload: string;
+  profile_id: string | null;
+  identifiers: string | null;
 }
 
 interface Schema {
@@ -75,6 +89,8 @@ export interface SqliteStateStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** The clock for dedup windows; tests move it. */
   now?: () => number;
+  /** Resolve each new event to a profile as it is stored (the default); off only to measure its cost. */
+  resolveIdentities?: boolean;
 }
 
 /** The embedded state store: one SQLite file in WAL mode, with commits shared between requests. */
@@ -91,6 +107,9 @@ export class SqliteStateStore implements StateStore {
     insertFailed: StatementSync;
     markReplayed: StatementSync;
   };
+  private identityStatements!: ReturnType<typeof prepareStatements>;
+  private rules: IdentityRules = DEFAULT_IDENTITY_RULES;
+  private readonly resolveIdentities: boolean;
   private pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(options: SqliteStateStoreOptions) {
@@ -100,6 +119,7 @@ export class SqliteStateStore implements StateStore {
     this.kysely = createKysely<Schema>(this.db);
     this.dedupWindowMs = options.dedupWindowMs;
     this.now = options.now ?? Date.now;
+    this.resolveIdentities = options.resolveIdentities ?? true;
     this.committer = new GroupCommitter((requests) => this.commitGroup(requests));
   }
 
@@ -113,8 +133,9 @@ export class SqliteStateStore implements StateStore {
         WHERE message_ids.seen_at < ?`),
       insertEvent: this.db.prepare(`
         INSERT INTO events (envelope_version, workspace_id, source_id, message_id, type, event, user_id, anonymous_id,
-          channel, touchpoint, department, timestamp, original_timestamp, sent_at, received_at, warnings, payload)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+          channel, touchpoint, department, timestamp, original_timestamp, sent_at, received_at, warnings, payload,
+          profile_id, identifiers)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertFailed: this.db.prepare(`
         INSERT INTO failed_events (workspace_id, source_id, received_at, code, message, field, payload)
         VALUES (?, ?, ?, ?, ?, ?, ?)`),
@@ -122,6 +143,12 @@ export class SqliteStateStore implements StateStore {
         'UPDATE failed_events SET replayed_at = ?, replayed_message_id = ? WHERE id = ? AND replayed_at IS NULL',
       ),
     };
+    this.identityStatements = prepareStatements(this.db);
+    this.rules = this.loadIdentityRules();
+    if (this.resolveIdentities && this.db.prepare('SELECT 1 FROM events WHERE profile_id IS NULL LIMIT 1').get()) {
+      // Events stored before profiles existed (or with resolution off) get theirs now.
+      this.rebuildProfiles();
+    }
     this.pruneMessageIds();
     this.pruneTimer = setInterval(() => this.pruneMessageIds(), 60 * 60 * 1000);
     this.pruneTimer.unref();
@@ -141,6 +168,7 @@ export class SqliteStateStore implements StateStore {
     const { claimMessageId, insertEvent, insertFailed, markReplayed } = this.statements;
     const now = this.now();
     const results: AppendResult[] = [];
+    const tx = new SqliteIdentityTx(this.db, this.identityStatements);
     this.db.exec('BEGIN IMMEDIATE');
     try {
       for (const request of requests) {
@@ -151,7 +179,7 @@ export class SqliteStateStore implements StateStore {
           const isNew = claimed.changes > 0;
           duplicateFlags.push(!isNew);
           if (!isNew) continue;
-          insertEvent.run(...eventRow(event));
+          this.storeEvent(tx, insertEvent, event);
           stored += 1;
         }
         for (const failed of request.failed) {
@@ -163,12 +191,203 @@ export class SqliteStateStore implements StateStore {
         for (const replay of request.replayed ?? []) markReplayed.run(now, replay.messageId, replay.failedEventId);
         results.push({ stored, duplicates: request.events.length - stored, duplicateFlags });
       }
+      tx.flush();
       this.db.exec('COMMIT');
     } catch (error) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
       throw error;
     }
     return results;
+  }
+
+  /** Resolves the event's profile (unless resolution is off), stores it and folds it into the profile. */
+  private storeEvent(tx: SqliteIdentityTx, insertEvent: StatementSync, event: StoredEvent): void {
+    if (!this.resolveIdentities) {
+      insertEvent.run(...eventRow(event), null, null);
+      return;
+    }
+    const identity = resolveEventIdentity(tx, this.rules, event);
+    if (identity.warnings.length > 0) event.warnings = [...event.warnings, ...identity.warnings];
+    const result = insertEvent.run(...eventRow(event), identity.profileId, encodeIdentifiers(identity.carried, identity.kept));
+    tx.applyEvent(identity.profileId, event, Number(result.lastInsertRowid));
+  }
+
+  /**
+   * Forgets every profile, identity and merge and resolves all stored events again in arrival order.
+   * Unmerges are forgotten too: their profiles are rebuilt as the events link them.
+   */
+  rebuildProfiles(onProgress?: (done: number, total: number) => void): { events: number; profiles: number } {
+    const total = Number((this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n);
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      this.db.exec('DELETE FROM profiles; DELETE FROM identities; DELETE FROM merges; DELETE FROM kept_apart; UPDATE events SET profile_id = NULL, identifiers = NULL;');
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+    const page = this.db.prepare(`SELECT seq, workspace_id, source_id, message_id, type, event, user_id, anonymous_id, channel, touchpoint,
+      department, timestamp, original_timestamp, sent_at, received_at, warnings, payload, identifiers FROM events WHERE seq > ? ORDER BY seq LIMIT 5000`);
+    const update = this.db.prepare('UPDATE events SET profile_id = ?, identifiers = ?, warnings = ? WHERE seq = ?');
+    let after = 0;
+    let done = 0;
+    for (;;) {
+      const rows = page.all(after) as unknown as EventIdentityRow[];
+      if (rows.length === 0) break;
+      const tx = new SqliteIdentityTx(this.db, this.identityStatements);
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        for (const row of rows) {
+          const event = eventFromRow(row);
+          event.warnings = event.warnings.filter((warning) => !IDENTITY_WARNING.test(warning));
+          const identity = resolveEventIdentity(tx, this.rules, event);
+          const warnings = [...event.warnings, ...identity.warnings];
+          update.run(identity.profileId, encodeIdentifiers(identity.carried, identity.kept), warnings.length > 0 ? JSON.stringify(warnings) : null, row.seq);
+          tx.applyEvent(identity.profileId, event, row.seq);
+        }
+        tx.flush();
+        this.db.exec('COMMIT');
+      } catch (error) {
+        this.db.exec('ROLLBACK');
+        throw error;
+      }
+      after = rows[rows.length - 1]!.seq;
+      done += rows.length;
+      onProgress?.(done, total);
+    }
+    const profiles = Number((this.db.prepare('SELECT count(*) AS n FROM profiles WHERE merged_into IS NULL').get() as { n: number }).n);
+    return { events: done, profiles };
+  }
+
+  async findProfileByIdentifier(workspaceId: string, identifier: Identifier): Promise<string | null> {
+    return new SqliteIdentityTx(this.db, this.identityStatements).ownerOf(workspaceId, identifier);
+  }
+
+  async getProfile(workspaceId: string, id: string): Promise<{ profile: ProfileView; mergedFrom: string | null } | null> {
+    const exists = this.db.prepare('SELECT workspace_id FROM profiles WHERE id = ?').get(id) as { workspace_id: string } | undefined;
+    if (!exists || exists.workspace_id !== workspaceId) return null;
+    const tx = new SqliteIdentityTx(this.db, this.identityStatements);
+    const root = tx.rootOf(id);
+    const row = this.db.prepare('SELECT id, created_at, updated_at, state FROM profiles WHERE id = ?').get(root) as {
+      id: string; created_at: number; updated_at: number; state: string;
+    };
+    const state = JSON.parse(row.state) as ProfileState;
+    const identifiers = (this.db.prepare('SELECT type, value, added_at FROM identities WHERE profile_id = ? ORDER BY added_at, type, value').all(root) as Array<{
+      type: string; value: string; added_at: number;
+    }>).map((identity) => ({ type: identity.type, value: identity.value, addedAt: identity.added_at }));
+    const merges = (this.db.prepare(`
+      WITH RECURSIVE members(id) AS (SELECT ? UNION SELECT p.id FROM profiles p JOIN members m ON p.merged_into = m.id)
+      SELECT * FROM merges WHERE survivor_id IN (SELECT id FROM members) OR absorbed_id IN (SELECT id FROM members) ORDER BY id`).all(root) as unknown as MergeRow[]).map(toMergeRecord);
+    return {
+      mergedFrom: root === id ? null : id,
+      profile: {
+        id: root,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+        displayName: displayName(state),
+        traits: state.traits,
+        identifiers,
+        firstSeen: state.firstSeen,
+        lastSeen: state.lastSeen,
+        eventCount: state.eventCount,
+        channels: state.channels,
+        touchpoints: state.touchpoints,
+        departments: state.departments,
+        merges,
+      },
+    };
+  }
+
+  async listProfileEvents(filter: ProfileEventFilter): Promise<Page<EventRecord>> {
+    let query = this.kysely.selectFrom('events').selectAll().where('workspace_id', '=', filter.workspaceId).where('profile_id', '=', filter.profileId);
+    if (filter.departments?.length) query = query.where('department', 'in', filter.departments);
+    if (filter.channels?.length) query = query.where('channel', 'in', filter.channels);
+    if (filter.types?.length) query = query.where('type', 'in', filter.types);
+    if (filter.from !== undefined) query = query.where('timestamp', '>=', filter.from);
+    if (filter.to !== undefined) query = query.where('timestamp', '<', filter.to);
+    if (filter.cursor) {
+      const [time, seq] = filter.cursor.split(':').map(Number) as [number, number];
+      query = query.where((eb) => eb.or([eb('timestamp', '<', time), eb.and([eb('timestamp', '=', time), eb('seq', '<', seq)])]));
+    }
+    const rows = await query.orderBy('timestamp', 'desc').orderBy('seq', 'desc').limit(filter.limit + 1).execute();
+    const items = rows.slice(0, filter.limit).map(toEventRecord);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > filter.limit && last ? `${last.timestamp}:${last.seq}` : null };
+  }
+
+  async searchProfiles(search: ProfileSearch): Promise<ProfileHit[]> {
+    const found = new Map<string, string>();
+    const tx = new SqliteIdentityTx(this.db, this.identityStatements);
+    const add = (profileId: string, matched: string) => {
+      if (found.size < search.limit && !found.has(profileId)) found.set(profileId, matched);
+    };
+    if (search.phone) {
+      const owner = tx.ownerOf(search.workspaceId, { type: 'phone', value: search.phone });
+      if (owner) add(owner, `phone ${search.phone}`);
+    }
+    const text = search.text.trim();
+    if (text !== '') {
+      for (const prefix of new Set([text, text.toLowerCase()])) {
+        const rows = this.db.prepare('SELECT type, value, profile_id FROM identities WHERE workspace_id = ? AND value >= ? AND value < ? ORDER BY value LIMIT ?')
+          .all(search.workspaceId, prefix, `${prefix}\uffff`, search.limit) as Array<{ type: string; value: string; profile_id: string }>;
+        for (const row of rows) add(row.profile_id, `${row.type} ${row.value}`);
+      }
+      const like = text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+      const names = this.db.prepare(`SELECT id, search_name FROM profiles WHERE workspace_id = ? AND merged_into IS NULL
+        AND (search_name LIKE ? ESCAPE '\\' OR search_name LIKE ? ESCAPE '\\') ORDER BY search_name LIMIT ?`)
+        .all(search.workspaceId, `${like}%`, `% ${like}%`, search.limit) as Array<{ id: string; search_name: string }>;
+      for (const row of names) add(row.id, `name ${row.search_name}`);
+    }
+    const hits: ProfileHit[] = [];
+    for (const [id, matched] of found) {
+      const result = await this.getProfile(search.workspaceId, id);
+      if (!result) continue;
+      const { profile } = result;
+      hits.push({
+        id: profile.id,
+        displayName: profile.displayName,
+        email: profile.identifiers.find((identifier) => identifier.type === 'email')?.value ?? null,
+        phone: profile.identifiers.find((identifier) => identifier.type === 'phone')?.value ?? null,
+        lastSeen: profile.lastSeen,
+        matched,
+      });
+    }
+    return hits;
+  }
+
+  async unmerge(workspaceId: string, profileId: string, mergeId: number): Promise<UnmergeResult> {
+    const tx = new SqliteIdentityTx(this.db, this.identityStatements);
+    const merge = tx.mergeRecord(workspaceId, mergeId);
+    const root = tx.rootOf(profileId);
+    if (!merge || (tx.rootOf(merge.survivorId) !== root && merge.absorbedId !== profileId)) {
+      throw new CentricError('CENTRIC_ERR_MERGE_NOT_FOUND', `profile ${profileId} has no merge with id ${mergeId}`);
+    }
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = unmerge(tx, this.rules, workspaceId, mergeId, this.now());
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  identityRules(): IdentityRules {
+    return this.rules;
+  }
+
+  async setIdentityRules(workspaceId: string, rules: IdentityRules): Promise<void> {
+    this.db.prepare(`INSERT INTO settings (workspace_id, key, value, updated_at) VALUES (?, 'identity_rules', ?, ?)
+      ON CONFLICT (workspace_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(
+      workspaceId, JSON.stringify(rules), Date.now(),
+    );
+    this.rules = rules;
+  }
+
+  private loadIdentityRules(): IdentityRules {
+    const row = this.db.prepare("SELECT value FROM settings WHERE workspace_id = 'default' AND key = 'identity_rules'").get() as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as IdentityRules) : DEFAULT_IDENTITY_RULES;
   }
 
   private pruneMessageIds(): void {
@@ -333,5 +552,7 @@ function toEventRecord(row: Selectable<EventsTable>): EventRecord {
     receivedAt: row.received_at,
     warnings: row.warnings ? JSON.parse(row.warnings) : [],
     payload: JSON.parse(row.payload),
+    profileId: row.profile_id,
+    identifiers: decodeIdentifiers(row.identifiers),
   };
 }

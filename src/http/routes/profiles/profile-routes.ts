@@ -1,0 +1,123 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import type { MergeRecord } from '../../../identity/identity-port.ts';
+import type { ProfileService } from '../../../profiles/profile-service.ts';
+import type { ProfileView } from '../../../stores/ports.ts';
+import { present as presentEvent } from '../events/event-routes.ts';
+import { ErrorResponse, PageQuery } from '../../schemas.ts';
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const errors = { 200: Type.Unknown(), 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const ListParam = Type.Optional(Type.String({ description: 'comma-separated values' }));
+
+/** The 360° view of a customer: lookup, search, profile, timeline, unmerge. */
+export async function profileRoutes(app: FastifyInstance, options: { profiles: ProfileService }): Promise<void> {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { profiles } = options;
+
+  api.get(
+    '/profiles/lookup',
+    { schema: { querystring: Type.Object({ type: Type.String({ minLength: 1 }), value: Type.String({ minLength: 1 }) }), response: errors } },
+    async (request) => present(await profiles.lookup(request.query.type, request.query.value)),
+  );
+
+  api.get(
+    '/profiles',
+    { schema: { querystring: Type.Object({ q: Type.String({ minLength: 1, maxLength: 200 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }) } },
+    async (request) => {
+      const hits = await profiles.search(request.query.q, request.query.limit ?? 20);
+      return { items: hits.map((hit) => ({ ...hit, lastSeen: iso(hit.lastSeen) })) };
+    },
+  );
+
+  api.get('/profiles/:id', { schema: { params: IdParams, response: errors } }, async (request) => present(await profiles.get(request.params.id)));
+
+  api.get(
+    '/profiles/:id/events',
+    {
+      schema: {
+        params: IdParams,
+        querystring: Type.Object({
+          department: ListParam,
+          channel: ListParam,
+          type: ListParam,
+          from: Type.Optional(Type.String({ format: 'date-time' })),
+          to: Type.Optional(Type.String({ format: 'date-time' })),
+          limit: PageQuery.limit,
+          cursor: Type.Optional(Type.String({ pattern: '^-?[0-9]+:[0-9]+$' })),
+        }),
+        response: errors,
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      const { profileId, page } = await profiles.events(request.params.id, {
+        departments: list(query.department),
+        channels: list(query.channel),
+        types: list(query.type),
+        from: query.from ? Date.parse(query.from) : undefined,
+        to: query.to ? Date.parse(query.to) : undefined,
+        cursor: query.cursor,
+        limit: query.limit ?? 50,
+      });
+      return {
+        profileId,
+        items: page.items.map((event) => ({ ...presentEvent(event), identifiers: event.identifiers ?? [] })),
+        nextCursor: page.nextCursor,
+      };
+    },
+  );
+
+  api.post(
+    '/profiles/:id/unmerge',
+    { schema: { params: IdParams, body: Type.Object({ mergeId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }), response: errors } },
+    async (request) => profiles.unmerge(request.params.id, request.body.mergeId),
+  );
+}
+
+function list(value: string | undefined): string[] | undefined {
+  const items = value?.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return items && items.length > 0 ? items : undefined;
+}
+
+function iso(time: number | null): string | null {
+  return time === null ? null : new Date(time).toISOString();
+}
+
+function present({ profile, mergedFrom }: { profile: ProfileView; mergedFrom: string | null }) {
+  return {
+    id: profile.id,
+    ...(mergedFrom ? { requestedId: mergedFrom, note: `profile ${mergedFrom} was merged into ${profile.id}; this is the profile it lives on in` } : {}),
+    displayName: profile.displayName,
+    createdAt: iso(profile.createdAt),
+    updatedAt: iso(profile.updatedAt),
+    traits: Object.fromEntries(
+      Object.entries(profile.traits).map(([key, trait]) => [key, { value: trait.value, at: iso(trait.at), sourceId: trait.sourceId, messageId: trait.messageId }]),
+    ),
+    identifiers: profile.identifiers.map((identifier) => ({ type: identifier.type, value: identifier.value, addedAt: iso(identifier.addedAt) })),
+    summary: {
+      firstSeen: iso(profile.firstSeen),
+      lastSeen: iso(profile.lastSeen),
+      eventCount: profile.eventCount,
+      departments: profile.departments,
+      channels: profile.channels,
+      touchpoints: profile.touchpoints,
+    },
+    merges: profile.merges.map(presentMerge),
+  };
+}
+
+function presentMerge(merge: MergeRecord) {
+  return {
+    id: merge.id,
+    survivorId: merge.survivorId,
+    absorbedId: merge.absorbedId,
+    absorbedIdentifiers: merge.absorbedIdentifiers,
+    linkingIdentifiers: merge.linkingIdentifiers,
+    messageId: merge.messageId,
+    rule: merge.rule,
+    createdAt: iso(merge.createdAt),
+    undoneAt: iso(merge.undoneAt),
+  };
+}

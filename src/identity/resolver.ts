@@ -1,0 +1,135 @@
+import type { IdentityRules } from '../core/identity-rules.ts';
+import { identifierKey, priorityOf, type Identifier } from './identifiers.ts';
+import type { IdentityTx, ProfileRecord } from './identity-port.ts';
+
+export interface ResolveInput {
+  workspaceId: string;
+  messageId: string;
+  identifiers: Identifier[];
+  previousId?: string;
+  at: number;
+}
+
+export interface Resolution {
+  profileId: string;
+  /** The identifiers that now point at the profile (carried by the event and kept). */
+  kept: Identifier[];
+  warnings: string[];
+  mergeIds: number[];
+}
+
+/**
+ * Finds the profile an event belongs to: creates one for unknown identifiers, attaches new ones,
+ * and joins profiles the event links, unless a guard forbids it (per-type limits, the profile size
+ * limit, an earlier unmerge). A refused join keeps the event's higher-priority identifiers and drops
+ * the others from the event, with a warning.
+ */
+export function resolveIdentity(tx: IdentityTx, rules: IdentityRules, input: ResolveInput): Resolution {
+  const warnings: string[] = [];
+  const identifiers = withPreviousId(tx, input).filter((identifier) => {
+    if (tx.conflictsOf(input.workspaceId, identifier) < rules.sharedAfterConflicts) return true;
+    warnings.push(`${identifier.type} "${identifier.value}" was not used: it is shared by several customers`);
+    return false;
+  });
+  const ordered = [...identifiers].sort((a, b) => priorityOf(b.type, rules) - priorityOf(a.type, rules));
+  const owners = new Map<string, string | null>();
+  for (const identifier of ordered) owners.set(identifierKey(identifier), tx.ownerOf(input.workspaceId, identifier));
+
+  const profilesByPriority: string[] = [];
+  for (const identifier of ordered) {
+    const owner = owners.get(identifierKey(identifier));
+    if (owner && !profilesByPriority.includes(owner)) profilesByPriority.push(owner);
+  }
+
+  const dropped = new Set<string>();
+  const mergeIds: number[] = [];
+  let target: ProfileRecord;
+  if (profilesByPriority.length === 0) {
+    target = tx.createProfile(input.workspaceId, input.at);
+  } else {
+    target = tx.profile(profilesByPriority[0]!);
+    for (const otherId of profilesByPriority.slice(1)) {
+      const other = tx.profile(otherId);
+      const refusal = mergeRefusal(tx, rules, target, other);
+      const theirs = ordered.filter((identifier) => owners.get(identifierKey(identifier)) === otherId);
+      if (refusal) {
+        for (const identifier of theirs) {
+          dropped.add(identifierKey(identifier));
+          tx.recordConflict(input.workspaceId, identifier);
+          warnings.push(`${identifier.type} "${identifier.value}" was not used: it belongs to another customer and joining them ${refusal}`);
+        }
+        continue;
+      }
+      const [survivor, absorbed] = older(target, other);
+      const linking = ordered.filter((identifier) => {
+        const owner = owners.get(identifierKey(identifier));
+        return owner === target.id || owner === otherId;
+      });
+      mergeIds.push(tx.merge(survivor.id, absorbed.id, { linkingIdentifiers: linking, messageId: input.messageId, rule: 'shared identifier', at: input.at }));
+      for (const [key, owner] of owners) if (owner === absorbed.id) owners.set(key, survivor.id);
+      target = tx.profile(survivor.id);
+    }
+  }
+
+  for (const identifier of ordered) {
+    const key = identifierKey(identifier);
+    if (dropped.has(key) || owners.get(key)) continue;
+    const refusal = attachRefusal(rules, target, identifier);
+    if (refusal) {
+      dropped.add(key);
+      warnings.push(`${identifier.type} "${identifier.value}" was not added: ${refusal}`);
+      continue;
+    }
+    tx.attach(target.id, identifier);
+    owners.set(key, target.id);
+  }
+  if (ordered.length > 0 && ordered.every((identifier) => dropped.has(identifierKey(identifier)))) {
+    warnings.push('no identifier of this event could be used; it was given a profile of its own');
+  }
+  return { profileId: target.id, kept: ordered.filter((identifier) => !dropped.has(identifierKey(identifier))), warnings, mergeIds };
+}
+
+/** An alias's previousId is whichever of user_id and anonymous_id the workspace already knows. */
+function withPreviousId(tx: IdentityTx, input: ResolveInput): Identifier[] {
+  if (input.previousId === undefined) return input.identifiers;
+  const asUser = { type: 'user_id', value: input.previousId };
+  const asAnonymous = { type: 'anonymous_id', value: input.previousId };
+  const previous = tx.ownerOf(input.workspaceId, asUser) ? asUser : asAnonymous;
+  const present = input.identifiers.some((identifier) => identifier.type === previous.type && identifier.value === previous.value);
+  return present ? input.identifiers : [...input.identifiers, previous];
+}
+
+function mergeRefusal(tx: IdentityTx, rules: IdentityRules, a: ProfileRecord, b: ProfileRecord): string | null {
+  if (tx.keptApart(a.id, b.id)) return 'was undone before (unmerge keeps them apart)';
+  const byType = new Map<string, Set<string>>();
+  for (const identifier of [...a.identifiers, ...b.identifiers]) {
+    let values = byType.get(identifier.type);
+    if (!values) byType.set(identifier.type, (values = new Set()));
+    values.add(identifier.value);
+  }
+  for (const [type, values] of byType) {
+    const limit = rules.types[type]?.limit ?? null;
+    if (limit !== null && values.size > limit) return `would give one customer ${values.size} ${type} values (the limit is ${limit})`;
+  }
+  const total = a.identifiers.length + b.identifiers.length;
+  if (total > rules.maxIdentifiersPerProfile) return `would give one customer ${total} identifiers (the limit is ${rules.maxIdentifiersPerProfile})`;
+  return null;
+}
+
+function attachRefusal(rules: IdentityRules, profile: ProfileRecord, identifier: Identifier): string | null {
+  const limit = rules.types[identifier.type]?.limit ?? null;
+  if (limit !== null) {
+    const count = profile.identifiers.filter((known) => known.type === identifier.type).length;
+    if (count >= limit) return `the customer already has ${count} ${identifier.type} value${count === 1 ? '' : 's'} (the limit is ${limit})`;
+  }
+  if (profile.identifiers.length >= rules.maxIdentifiersPerProfile) {
+    return `the customer already has ${profile.identifiers.length} identifiers (the limit is ${rules.maxIdentifiersPerProfile})`;
+  }
+  return null;
+}
+
+/** The profile created first survives a merge, so long-standing ids stay valid. */
+function older(a: ProfileRecord, b: ProfileRecord): [ProfileRecord, ProfileRecord] {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? [a, b] : [b, a];
+  return a.id < b.id ? [a, b] : [b, a];
+}

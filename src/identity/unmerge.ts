@@ -1,0 +1,72 @@
+import type { IdentityRules } from '../core/identity-rules.ts';
+import { CentricError } from '../core/errors.ts';
+import { identifierKey, priorityOf, type Identifier } from './identifiers.ts';
+import type { ProfileEvent, UnmergeTx } from './identity-port.ts';
+import { applyEvent, emptyProfileState } from './profile-state.ts';
+
+export interface UnmergeResult {
+  mergeId: number;
+  restoredProfileId: string;
+  survivingProfileId: string;
+  movedIdentifiers: Identifier[];
+  movedEvents: number;
+}
+
+/**
+ * Reverses one merge. The absorbed profile comes back with the identifiers it held when it was
+ * absorbed, and with every event that linked by them; identifiers that arrived after the merge follow
+ * the events that brought them. An event that carries identifiers of both sides stays with the side
+ * of its highest-priority identifier. Both profiles' traits are then recomputed from their own events,
+ * and the two are kept apart from then on.
+ */
+export function unmerge(tx: UnmergeTx, rules: IdentityRules, workspaceId: string, mergeId: number, at: number): UnmergeResult {
+  const merge = tx.mergeRecord(workspaceId, mergeId);
+  if (!merge) throw new CentricError('CENTRIC_ERR_MERGE_NOT_FOUND', `no merge with id ${mergeId}`);
+  if (merge.undoneAt !== null) throw new CentricError('CENTRIC_ERR_MERGE_ALREADY_UNDONE', `merge ${mergeId} was already undone`);
+  const root = tx.rootOf(merge.survivorId);
+  if (tx.rootOf(merge.absorbedId) !== root) {
+    throw new CentricError('CENTRIC_ERR_MERGE_ALREADY_UNDONE', `the profiles of merge ${mergeId} are no longer joined`);
+  }
+
+  const side = new Map<string, 'restored' | 'survivor'>();
+  for (const identifier of merge.absorbedIdentifiers) side.set(identifierKey(identifier), 'restored');
+  for (const identifier of merge.survivorIdentifiers) if (!side.has(identifierKey(identifier))) side.set(identifierKey(identifier), 'survivor');
+
+  const events = tx.eventsOf(root);
+  const restoredEvents: ProfileEvent[] = [];
+  const survivorEvents: ProfileEvent[] = [];
+  for (const entry of events) {
+    const chosen = sideOf(entry.identifiers, side, rules);
+    for (const identifier of entry.identifiers) if (!side.has(identifierKey(identifier))) side.set(identifierKey(identifier), chosen);
+    (chosen === 'restored' ? restoredEvents : survivorEvents).push(entry);
+  }
+
+  const current = tx.profile(root).identifiers;
+  const moved = current.filter((identifier) => side.get(identifierKey(identifier)) === 'restored');
+  tx.revive(merge.absorbedId);
+  for (const identifier of moved) tx.setOwner(workspaceId, identifier, merge.absorbedId);
+  tx.moveEvents(restoredEvents.map((entry) => entry.seq), merge.absorbedId);
+  tx.replaceState(merge.absorbedId, foldEvents(restoredEvents));
+  tx.replaceState(root, foldEvents(survivorEvents));
+  tx.markUndone(mergeId, at);
+  tx.keepApart(workspaceId, root, merge.absorbedId, mergeId);
+  return { mergeId, restoredProfileId: merge.absorbedId, survivingProfileId: root, movedIdentifiers: moved, movedEvents: restoredEvents.length };
+}
+
+function sideOf(identifiers: Identifier[], side: Map<string, 'restored' | 'survivor'>, rules: IdentityRules): 'restored' | 'survivor' {
+  let best: { priority: number; side: 'restored' | 'survivor' } | null = null;
+  for (const identifier of identifiers) {
+    const known = side.get(identifierKey(identifier));
+    if (!known) continue;
+    const priority = priorityOf(identifier.type, rules);
+    if (!best || priority > best.priority) best = { priority, side: known };
+  }
+  // Identifiers neither side held (from a profile joined later) stay with the survivor.
+  return best?.side ?? 'survivor';
+}
+
+function foldEvents(events: ProfileEvent[]) {
+  const state = emptyProfileState();
+  for (const entry of events) applyEvent(state, entry.event, entry.seq);
+  return state;
+}

@@ -1,0 +1,307 @@
+import { randomBytes } from 'node:crypto';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { StoredEvent } from '../../core/event-schema.ts';
+import type { Identifier } from '../../identity/identifiers.ts';
+import type { MergeRecord, ProfileEvent, ProfileRecord, UnmergeTx } from '../../identity/identity-port.ts';
+import { applyEvent, combineStates, displayName, emptyProfileState, type ProfileState } from '../../identity/profile-state.ts';
+
+interface CachedProfile extends ProfileRecord {
+  dirty: boolean;
+}
+
+/** Identifiers as stored on an event: [type, value], with a third element 0 when a guard dropped it. */
+export type StoredIdentifiers = Array<[string, string] | [string, string, 0]>;
+
+/**
+ * The identity graph on SQLite, used inside the transaction of one group commit. Profiles touched
+ * in the group are cached and their state written once when the group is flushed.
+ */
+export class SqliteIdentityTx implements UnmergeTx {
+  private readonly db: DatabaseSync;
+  private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly cache = new Map<string, CachedProfile>();
+  private readonly lookups = new Map<string, { owner: string | null; conflicts: number }>();
+
+  constructor(db: DatabaseSync, statements: ReturnType<typeof prepareStatements>) {
+    this.db = db;
+    this.statements = statements;
+  }
+
+  ownerOf(workspaceId: string, identifier: Identifier): string | null {
+    return this.lookup(workspaceId, identifier).owner;
+  }
+
+  conflictsOf(workspaceId: string, identifier: Identifier): number {
+    return this.lookup(workspaceId, identifier).conflicts;
+  }
+
+  recordConflict(workspaceId: string, identifier: Identifier): void {
+    this.statements.recordConflict.run(workspaceId, identifier.type, identifier.value);
+    this.lookup(workspaceId, identifier).conflicts += 1;
+  }
+
+  /** One read per identifier and group: resolution asks for owner and conflicts together. */
+  private lookup(workspaceId: string, identifier: Identifier): { owner: string | null; conflicts: number } {
+    const key = `${workspaceId}\u0000${identifier.type}\u0000${identifier.value}`;
+    let entry = this.lookups.get(key);
+    if (!entry) {
+      const row = this.statements.owner.get(workspaceId, identifier.type, identifier.value) as { profile_id: string; conflicts: number } | undefined;
+      entry = { owner: row?.profile_id ?? null, conflicts: row?.conflicts ?? 0 };
+      this.lookups.set(key, entry);
+    }
+    return entry;
+  }
+
+  profile(id: string): ProfileRecord {
+    const cached = this.cache.get(id);
+    if (cached) return cached;
+    const row = this.statements.profile.get(id) as { id: string; workspace_id: string; created_at: number; state: string } | undefined;
+    if (!row) throw new Error(`profile ${id} does not exist`);
+    const identifiers = (this.statements.identifiersOf.all(id) as Array<{ type: string; value: string }>).map((r) => ({ type: r.type, value: r.value }));
+    const profile: CachedProfile = {
+      id: row.id,
+      workspaceId: row.workspace_id,
+      createdAt: row.created_at,
+      identifiers,
+      state: JSON.parse(row.state) as ProfileState,
+      dirty: false,
+    };
+    this.cache.set(id, profile);
+    return profile;
+  }
+
+  createProfile(workspaceId: string, at: number): ProfileRecord {
+    const profile: CachedProfile = { id: newProfileId(), workspaceId, createdAt: at, identifiers: [], state: emptyProfileState(), dirty: true };
+    this.statements.insertProfile.run(profile.id, workspaceId, at, at, JSON.stringify(profile.state));
+    this.cache.set(profile.id, profile);
+    return profile;
+  }
+
+  attach(profileId: string, identifier: Identifier): void {
+    const profile = this.profile(profileId);
+    this.statements.insertIdentity.run(profile.workspaceId, identifier.type, identifier.value, profileId, Date.now());
+    profile.identifiers.push(identifier);
+    this.lookup(profile.workspaceId, identifier).owner = profileId;
+  }
+
+  merge(survivorId: string, absorbedId: string, link: { linkingIdentifiers: Identifier[]; messageId: string; rule: string; at: number }): number {
+    const survivor = this.profile(survivorId) as CachedProfile;
+    const absorbed = this.profile(absorbedId) as CachedProfile;
+    const result = this.statements.insertMerge.run(
+      survivor.workspaceId, survivorId, absorbedId, JSON.stringify(survivor.identifiers), JSON.stringify(absorbed.identifiers),
+      JSON.stringify(link.linkingIdentifiers), link.messageId, link.rule, link.at,
+    );
+    this.statements.moveIdentities.run(survivorId, absorbedId);
+    this.statements.moveAllEvents.run(survivorId, absorbedId);
+    this.statements.markMerged.run(survivorId, link.at, absorbedId);
+    this.statements.moveKeptApartA.run(survivorId, absorbedId);
+    this.statements.moveKeptApartB.run(survivorId, absorbedId);
+    survivor.identifiers.push(...absorbed.identifiers);
+    for (const entry of this.lookups.values()) if (entry.owner === absorbedId) entry.owner = survivorId;
+    survivor.state = combineStates(survivor.state, absorbed.state);
+    survivor.dirty = true;
+    this.cache.delete(absorbedId);
+    return Number(result.lastInsertRowid);
+  }
+
+  keptApart(a: string, b: string): boolean {
+    return this.statements.keptApart.get(a, b, b, a) !== undefined;
+  }
+
+  /** Folds a newly stored event into its profile's cached state. */
+  applyEvent(profileId: string, event: StoredEvent, seq: number): void {
+    const profile = this.profile(profileId) as CachedProfile;
+    applyEvent(profile.state, event, seq);
+    profile.dirty = true;
+  }
+
+  /** Writes the state of every profile the group changed. */
+  flush(): void {
+    const now = Date.now();
+    for (const profile of this.cache.values()) {
+      if (!profile.dirty) continue;
+      this.statements.saveProfile.run(JSON.stringify(profile.state), displayName(profile.state)?.toLowerCase() ?? null, now, profile.id);
+      profile.dirty = false;
+    }
+    this.cache.clear();
+    this.lookups.clear();
+  }
+
+  mergeRecord(workspaceId: string, id: number): MergeRecord | null {
+    const row = this.statements.merge.get(workspaceId, id) as MergeRow | undefined;
+    return row ? toMergeRecord(row) : null;
+  }
+
+  rootOf(profileId: string): string {
+    let id = profileId;
+    for (let hops = 0; hops < 10_000; hops++) {
+      const row = this.statements.mergedInto.get(id) as { merged_into: string | null } | undefined;
+      if (!row || row.merged_into === null) return id;
+      id = row.merged_into;
+    }
+    throw new Error(`merge chain from ${profileId} does not end`);
+  }
+
+  eventsOf(profileId: string): ProfileEvent[] {
+    return (this.statements.eventsOf.all(profileId) as unknown as EventIdentityRow[]).map((row) => ({
+      seq: row.seq,
+      event: eventFromRow(row),
+      identifiers: keptIdentifiers(row.identifiers),
+    }));
+  }
+
+  moveEvents(seqs: number[], profileId: string): void {
+    for (const seq of seqs) this.statements.moveEvent.run(profileId, seq);
+  }
+
+  setOwner(workspaceId: string, identifier: Identifier, profileId: string): void {
+    this.statements.setOwner.run(profileId, workspaceId, identifier.type, identifier.value);
+    this.cache.clear();
+    this.lookups.clear();
+  }
+
+  revive(profileId: string): void {
+    this.statements.revive.run(Date.now(), profileId);
+    this.cache.delete(profileId);
+  }
+
+  replaceState(profileId: string, state: ProfileState): void {
+    this.statements.saveProfile.run(JSON.stringify(state), displayName(state)?.toLowerCase() ?? null, Date.now(), profileId);
+    this.cache.delete(profileId);
+  }
+
+  markUndone(mergeId: number, at: number): void {
+    this.statements.markUndone.run(at, mergeId);
+  }
+
+  keepApart(workspaceId: string, a: string, b: string, mergeId: number): void {
+    this.statements.keepApart.run(workspaceId, a, b, mergeId);
+  }
+}
+
+export function prepareStatements(db: DatabaseSync) {
+  const prepare = (sql: string): StatementSync => db.prepare(sql);
+  return {
+    owner: prepare('SELECT profile_id, conflicts FROM identities WHERE workspace_id = ? AND type = ? AND value = ?'),
+    recordConflict: prepare('UPDATE identities SET conflicts = conflicts + 1 WHERE workspace_id = ? AND type = ? AND value = ?'),
+    profile: prepare('SELECT id, workspace_id, created_at, state FROM profiles WHERE id = ?'),
+    identifiersOf: prepare('SELECT type, value FROM identities WHERE profile_id = ? ORDER BY added_at, type, value'),
+    insertProfile: prepare('INSERT INTO profiles (id, workspace_id, created_at, updated_at, state) VALUES (?, ?, ?, ?, ?)'),
+    insertIdentity: prepare('INSERT INTO identities (workspace_id, type, value, profile_id, added_at) VALUES (?, ?, ?, ?, ?)'),
+    insertMerge: prepare(`INSERT INTO merges (workspace_id, survivor_id, absorbed_id, survivor_identifiers, absorbed_identifiers,
+      linking_identifiers, message_id, rule, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    moveIdentities: prepare('UPDATE identities SET profile_id = ? WHERE profile_id = ?'),
+    moveAllEvents: prepare('UPDATE events SET profile_id = ? WHERE profile_id = ?'),
+    markMerged: prepare('UPDATE profiles SET merged_into = ?, updated_at = ? WHERE id = ?'),
+    moveKeptApartA: prepare('UPDATE OR IGNORE kept_apart SET a = ? WHERE a = ?'),
+    moveKeptApartB: prepare('UPDATE OR IGNORE kept_apart SET b = ? WHERE b = ?'),
+    keptApart: prepare('SELECT 1 FROM kept_apart WHERE (a = ? AND b = ?) OR (a = ? AND b = ?)'),
+    saveProfile: prepare('UPDATE profiles SET state = ?, search_name = ?, updated_at = ? WHERE id = ?'),
+    merge: prepare('SELECT * FROM merges WHERE workspace_id = ? AND id = ?'),
+    mergedInto: prepare('SELECT merged_into FROM profiles WHERE id = ?'),
+    eventsOf: prepare(`SELECT seq, workspace_id, source_id, message_id, type, event, user_id, anonymous_id, channel, touchpoint,
+      department, timestamp, original_timestamp, sent_at, received_at, warnings, payload, identifiers
+      FROM events WHERE profile_id = ? ORDER BY seq`),
+    moveEvent: prepare('UPDATE events SET profile_id = ? WHERE seq = ?'),
+    setOwner: prepare('UPDATE identities SET profile_id = ? WHERE workspace_id = ? AND type = ? AND value = ?'),
+    revive: prepare('UPDATE profiles SET merged_into = NULL, updated_at = ? WHERE id = ?'),
+    markUndone: prepare('UPDATE merges SET undone_at = ? WHERE id = ?'),
+    keepApart: prepare('INSERT OR IGNORE INTO kept_apart (workspace_id, a, b, merge_id) VALUES (?, ?, ?, ?)'),
+  };
+}
+
+export interface MergeRow {
+  id: number;
+  workspace_id: string;
+  survivor_id: string;
+  absorbed_id: string;
+  survivor_identifiers: string;
+  absorbed_identifiers: string;
+  linking_identifiers: string;
+  message_id: string;
+  rule: string;
+  created_at: number;
+  undone_at: number | null;
+}
+
+export function toMergeRecord(row: MergeRow): MergeRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    survivorId: row.survivor_id,
+    absorbedId: row.absorbed_id,
+    survivorIdentifiers: JSON.parse(row.survivor_identifiers),
+    absorbedIdentifiers: JSON.parse(row.absorbed_identifiers),
+    linkingIdentifiers: JSON.parse(row.linking_identifiers),
+    messageId: row.message_id,
+    rule: row.rule,
+    createdAt: row.created_at,
+    undoneAt: row.undone_at,
+  };
+}
+
+export interface EventIdentityRow {
+  seq: number;
+  workspace_id: string;
+  source_id: string;
+  message_id: string;
+  type: string;
+  event: string | null;
+  user_id: string | null;
+  anonymous_id: string | null;
+  channel: string;
+  touchpoint: string;
+  department: string;
+  timestamp: number;
+  original_timestamp: number | null;
+  sent_at: number | null;
+  received_at: number;
+  warnings: string | null;
+  payload: string;
+  identifiers: string | null;
+}
+
+export function eventFromRow(row: EventIdentityRow): StoredEvent {
+  return {
+    envelopeVersion: 1,
+    workspaceId: row.workspace_id,
+    sourceId: row.source_id,
+    messageId: row.message_id,
+    type: row.type as StoredEvent['type'],
+    event: row.event,
+    userId: row.user_id,
+    anonymousId: row.anonymous_id,
+    channel: row.channel,
+    touchpoint: row.touchpoint,
+    department: row.department,
+    timestamp: row.timestamp,
+    originalTimestamp: row.original_timestamp,
+    sentAt: row.sent_at,
+    receivedAt: row.received_at,
+    warnings: row.warnings ? JSON.parse(row.warnings) : [],
+    payload: JSON.parse(row.payload),
+  };
+}
+
+export function encodeIdentifiers(carried: Identifier[], kept: Identifier[]): string {
+  const keptKeys = new Set(kept.map((identifier) => `${identifier.type}\u0000${identifier.value}`));
+  const encoded: StoredIdentifiers = carried.map((identifier) =>
+    keptKeys.has(`${identifier.type}\u0000${identifier.value}`) ? [identifier.type, identifier.value] : [identifier.type, identifier.value, 0],
+  );
+  return JSON.stringify(encoded);
+}
+
+export function decodeIdentifiers(json: string | null): Array<Identifier & { dropped?: true }> {
+  if (!json) return [];
+  return (JSON.parse(json) as StoredIdentifiers).map((entry) =>
+    entry.length === 3 ? { type: entry[0], value: entry[1], dropped: true as const } : { type: entry[0], value: entry[1] },
+  );
+}
+
+function keptIdentifiers(json: string | null): Identifier[] {
+  return decodeIdentifiers(json).filter((identifier) => !identifier.dropped).map(({ type, value }) => ({ type, value }));
+}
+
+function newProfileId(): string {
+  return `prf_${randomBytes(9).toString('base64url')}`;
+}
