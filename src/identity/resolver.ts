@@ -40,35 +40,42 @@ export function resolveIdentity(tx: IdentityTx, rules: IdentityRules, input: Res
     const owner = owners.get(identifierKey(identifier));
     if (owner && !profilesByPriority.includes(owner)) profilesByPriority.push(owner);
   }
+  const fresh = ordered.filter((identifier) => !owners.get(identifierKey(identifier)));
 
   const dropped = new Set<string>();
   const mergeIds: number[] = [];
-  let target: ProfileRecord;
-  if (profilesByPriority.length === 0) {
-    target = tx.createProfile(input.workspaceId, input.at);
-  } else {
-    target = tx.profile(profilesByPriority[0]!);
-    for (const otherId of profilesByPriority.slice(1)) {
-      const other = tx.profile(otherId);
-      const refusal = mergeRefusal(tx, rules, target, other);
-      const theirs = ordered.filter((identifier) => owners.get(identifierKey(identifier)) === otherId);
-      if (refusal) {
-        for (const identifier of theirs) {
-          dropped.add(identifierKey(identifier));
-          tx.recordConflict(input.workspaceId, identifier);
-          warnings.push(`${identifier.type} "${identifier.value}" was not used: it belongs to another customer and joining them ${refusal}`);
-        }
-        continue;
+  // When the event's strongest identifier is new, it leads: the event goes to the first known profile
+  // it can join, or to a new customer when it can join none (a second user_id, say).
+  const freshLeads = fresh.length > 0 && fresh[0] === ordered[0];
+  const claim = freshLeads ? fresh : [];
+  let target: ProfileRecord =
+    profilesByPriority.map((id) => tx.profile(id)).find((profile) => !freshLeads || identifiersRefusal(rules, fresh, profile.identifiers) === null) ??
+    tx.createProfile(input.workspaceId, input.at);
+
+  for (const otherId of profilesByPriority) {
+    if (otherId === target.id) continue;
+    const other = tx.profile(otherId);
+    const refusal = tx.keptApart(target.id, other.id)
+      ? 'was undone before (unmerge keeps them apart)'
+      : identifiersRefusal(rules, [...target.identifiers, ...claim], other.identifiers);
+    const theirs = ordered.filter((identifier) => owners.get(identifierKey(identifier)) === otherId);
+    if (refusal) {
+      for (const identifier of theirs) {
+        dropped.add(identifierKey(identifier));
+        tx.recordConflict(input.workspaceId, identifier);
+        warnings.push(`${identifier.type} "${identifier.value}" was not used: it belongs to another customer and joining them ${refusal}`);
       }
-      const [survivor, absorbed] = older(target, other);
-      const linking = ordered.filter((identifier) => {
-        const owner = owners.get(identifierKey(identifier));
-        return owner === target.id || owner === otherId;
-      });
-      mergeIds.push(tx.merge(survivor.id, absorbed.id, { linkingIdentifiers: linking, messageId: input.messageId, rule: 'shared identifier', at: input.at }));
-      for (const [key, owner] of owners) if (owner === absorbed.id) owners.set(key, survivor.id);
-      target = tx.profile(survivor.id);
+      continue;
     }
+    const [survivor, absorbed] = older(target, other);
+    const targetId = target.id;
+    const linking = ordered.filter((identifier) => {
+      const owner = owners.get(identifierKey(identifier));
+      return !dropped.has(identifierKey(identifier)) && (owner === targetId || owner === otherId || !owner);
+    });
+    mergeIds.push(tx.merge(survivor.id, absorbed.id, { linkingIdentifiers: linking, messageId: input.messageId, rule: 'shared identifier', at: input.at }));
+    for (const [key, owner] of owners) if (owner === absorbed.id) owners.set(key, survivor.id);
+    target = tx.profile(survivor.id);
   }
 
   for (const identifier of ordered) {
@@ -99,10 +106,10 @@ function withPreviousId(tx: IdentityTx, input: ResolveInput): Identifier[] {
   return present ? input.identifiers : [...input.identifiers, previous];
 }
 
-function mergeRefusal(tx: IdentityTx, rules: IdentityRules, a: ProfileRecord, b: ProfileRecord): string | null {
-  if (tx.keptApart(a.id, b.id)) return 'was undone before (unmerge keeps them apart)';
+/** Why two sets of identifiers cannot belong to one customer, or null when they can. */
+function identifiersRefusal(rules: IdentityRules, a: Identifier[], b: Identifier[]): string | null {
   const byType = new Map<string, Set<string>>();
-  for (const identifier of [...a.identifiers, ...b.identifiers]) {
+  for (const identifier of [...a, ...b]) {
     let values = byType.get(identifier.type);
     if (!values) byType.set(identifier.type, (values = new Set()));
     values.add(identifier.value);
@@ -111,7 +118,7 @@ function mergeRefusal(tx: IdentityTx, rules: IdentityRules, a: ProfileRecord, b:
     const limit = rules.types[type]?.limit ?? null;
     if (limit !== null && values.size > limit) return `would give one customer ${values.size} ${type} values (the limit is ${limit})`;
   }
-  const total = a.identifiers.length + b.identifiers.length;
+  const total = a.length + b.length;
   if (total > rules.maxIdentifiersPerProfile) return `would give one customer ${total} identifiers (the limit is ${rules.maxIdentifiersPerProfile})`;
   return null;
 }
