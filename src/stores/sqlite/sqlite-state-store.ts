@@ -373,6 +373,12 @@ export class SqliteStateStore implements StateStore {
     }
   }
 
+  /** Every identity of a workspace with its profile, streamed (for rebuild checks and exports). */
+  *listIdentities(workspaceId: string): Generator<{ type: string; value: string; profile: string }> {
+    const statement = this.db.prepare('SELECT type, value, profile_id AS profile FROM identities WHERE workspace_id = ?');
+    yield* statement.iterate(workspaceId) as Iterable<{ type: string; value: string; profile: string }>;
+  }
+
   identityRules(): IdentityRules {
     return this.rules;
   }
