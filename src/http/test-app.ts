@@ -11,7 +11,7 @@ export const ADMIN_TOKEN = 'test-admin-token';
 export async function buildTestApp(limits: { maxEventBytes?: number; maxBatchBytes?: number } = {}): Promise<{
   app: FastifyInstance;
   store: SqliteStateStore;
-  admin: (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) => Promise<{ status: number; body: any }>;
+  admin: (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown) => Promise<{ status: number; body: any }>;
 }> {
   const maxEventBytes = limits.maxEventBytes ?? 32 * 1024;
   const maxBatchBytes = limits.maxBatchBytes ?? 500 * 1024;
@@ -28,7 +28,7 @@ export async function buildTestApp(limits: { maxEventBytes?: number; maxBatchByt
     maxBatchBytes,
   });
   app.addHook('onClose', () => store.close());
-  const admin = async (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) => {
+  const admin = async (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown) => {
     const response = await app.inject({ method, url, payload: payload as never, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     return { status: response.statusCode, body: response.body ? response.json() : undefined };
   };
