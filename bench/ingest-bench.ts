@@ -96,6 +96,10 @@ interface LoopShares {
 interface HttpRun {
   phases: PhaseStats[];
   stored: number;
+  /** Accepted events still waiting for the processor when the load ended, and how long they took. */
+  backlogAtEnd: number;
+  drainSeconds: number;
+  loadSeconds: number;
   meanEventBytes: number;
   profile: string | null;
 }
@@ -155,7 +159,16 @@ async function runHttp(settings: Settings, resources: Resources, pool: BatchBody
   };
   const planned = phases.reduce((sum, phase) => sum + phase.seconds, settings.mainSeconds);
   console.log(`Server on ${url} (pid ${server.pid}); load client: ${phases.map((p) => p.name).join(', ')}, main ${settings.mainSeconds} s (about ${Math.round(planned)} s) ...`);
+  const loadStarted = performance.now();
   const results = await driveLoad(config, pool.checksum, server, resources);
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+  // Acknowledged means durable in the accepted log; the processor stores the events behind it.
+  const status = async () =>
+    (await (await fetch(`${url}/api/v1/ingest/status`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { pendingEvents: number };
+  const backlogAtEnd = (await status()).pendingEvents;
+  const drainStarted = performance.now();
+  while ((await status()).pendingEvents > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+  const drainSeconds = (performance.now() - drainStarted) / 1000;
 
   server.kill('SIGTERM');
   await waitForExit(server, 15_000);
@@ -167,7 +180,7 @@ async function runHttp(settings: Settings, resources: Resources, pool: BatchBody
     const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
     profile = file ? summariseCpuProfile(join(profileDir, file)) : 'no CPU profile was written';
   }
-  return { phases: results, stored: count, meanEventBytes: pool.meanEventBytes, profile };
+  return { phases: results, stored: count, meanEventBytes: pool.meanEventBytes, profile, backlogAtEnd, drainSeconds, loadSeconds };
 }
 
 function serverUrl(server: ChildProcess): Promise<string> {
@@ -401,6 +414,9 @@ function report(settings: Settings, http: HttpRun, probe: ProbeResults): void {
     ['Segment, events/s cap per workspace', formatNumber(SEGMENT_WORKSPACE_CAP), formatRatio(main.eventsPerSecond / SEGMENT_WORKSPACE_CAP)],
   ]);
   console.log('');
+  console.log(`Processing behind the acknowledgements (dedup, identity resolution, events and profiles): backlog at the end of the load ` +
+    `${formatNumber(http.backlogAtEnd)} events, drained in ${http.drainSeconds.toFixed(1)} s; ` +
+    `${formatNumber(http.stored / (http.loadSeconds + http.drainSeconds))} events/s from the first request to the last event stored.`);
   const httpOk = http.stored === acknowledged && duplicates === 0;
   console.log(`Stored check (HTTP): ${formatNumber(http.stored)} rows in events; ${formatNumber(acknowledged)} events acknowledged in all phases` +
     `, ${duplicates} duplicates: ${httpOk ? 'equal' : 'NOT EQUAL'}` +

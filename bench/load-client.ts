@@ -118,10 +118,10 @@ export async function runLoadClient(config: LoadClientConfig, report: (message: 
           errors[key] = (errors[key] ?? 0) + 1;
           continue;
         }
-        const ack = JSON.parse(answer.text) as { accepted: number; duplicates: number };
+        const ack = JSON.parse(answer.text) as { accepted: number; duplicates?: number };
         requestsOk += 1;
         acknowledged += ack.accepted;
-        duplicates += ack.duplicates;
+        duplicates += ack.duplicates ?? 0;
         if (doneAt <= deadline) inTime += ack.accepted;
       }
     };

@@ -81,6 +81,13 @@ describe('durable acceptance', () => {
       }
     };
     await Promise.all(Array.from({ length: SENDERS }, sender));
+    // Everything acknowledged is in the accepted log; the processor stores it (the last restart
+    // started with a backlog of what earlier runs had accepted and not yet stored).
+    for (;;) {
+      const status = (await (await fetch(`${server.url}/api/v1/ingest/status`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { pendingRequests: number };
+      if (status.pendingRequests === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await server.stop();
 
     expect(kills).toBe(KILL_POINTS.length);

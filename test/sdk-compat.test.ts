@@ -36,6 +36,8 @@ async function api(method: string, path: string, body?: unknown) {
 }
 
 async function eventsOf(sourceId: string) {
+  // Acknowledged means durable in the accepted log; wait until the processor has stored it all.
+  while ((await api('GET', '/api/v1/ingest/status')).pendingRequests > 0) await new Promise((resolve) => setTimeout(resolve, 20));
   const page = await api('GET', `/api/v1/events?sourceId=${sourceId}&limit=100`);
   return page.items as Array<Record<string, any>>;
 }

@@ -10,6 +10,8 @@ export interface CentricConfig {
   maxBatchBytes: number;
   dedupWindowMs: number;
   synchronous: 'FULL' | 'NORMAL';
+  /** Accepted events waiting to be processed before tracking calls get 503 and retry. */
+  maxBacklogEvents: number;
   /** Admin tokens from CENTRIC_ADMIN_TOKEN; when empty, one is generated and kept in the data directory. */
   adminTokens: string[];
   logLevel: string;
@@ -23,6 +25,7 @@ export const DEFAULTS = {
   maxEventBytes: 32 * 1024,
   maxBatchBytes: 500 * 1024,
   dedupWindowHours: 7 * 24,
+  maxBacklogEvents: 2_000_000,
 } as const;
 
 export interface ConfigInput {
@@ -33,6 +36,7 @@ export interface ConfigInput {
   maxBatchBytes?: number | string;
   dedupWindowHours?: number | string;
   synchronous?: string;
+  maxBacklogEvents?: number | string;
 }
 
 /** Flags win over environment variables, which win over defaults. */
@@ -49,6 +53,7 @@ export function loadConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process.
     dedupWindowMs:
       positive('dedup window hours', input.dedupWindowHours ?? env.CENTRIC_DEDUP_WINDOW_HOURS, DEFAULTS.dedupWindowHours) * 3_600_000,
     synchronous,
+    maxBacklogEvents: positive('max backlog events', input.maxBacklogEvents ?? env.CENTRIC_MAX_BACKLOG_EVENTS, DEFAULTS.maxBacklogEvents),
     adminTokens: (env.CENTRIC_ADMIN_TOKEN ?? '').split(',').map((token) => token.trim()).filter((token) => token !== ''),
     logLevel: env.CENTRIC_LOG_LEVEL ?? 'info',
   };

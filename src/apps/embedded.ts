@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildHttpApp } from '../http/app.ts';
+import { SqliteAcceptedLog } from '../bus/sqlite/sqlite-accepted-log.ts';
+import { IngestProcessor } from '../ingest/ingest-processor.ts';
 import { IngestService } from '../ingest/ingest-service.ts';
 import { ProfileService } from '../profiles/profile-service.ts';
 import { SourceService } from '../sources/source-service.ts';
@@ -41,15 +43,20 @@ export interface RunningServer {
 export async function startEmbeddedServer(config: CentricConfig): Promise<RunningServer> {
   const centric = await openEmbedded(config);
   const { tokens, generated } = adminTokens(config);
+  const log = new SqliteAcceptedLog({ path: join(config.dataDir, 'accepted.sqlite'), synchronous: config.synchronous });
+  const processor = new IngestProcessor(log, centric.store);
+  await processor.start();
   const app = await buildHttpApp({
     store: centric.store,
-    ingest: centric.ingest,
+    ingest: new IngestService(centric.store, { maxEventBytes: config.maxEventBytes, log }),
     sources: centric.sources,
     profiles: centric.profiles,
     workspaceId: config.workspaceId,
     adminTokens: tokens,
     maxEventBytes: config.maxEventBytes,
     maxBatchBytes: config.maxBatchBytes,
+    ingestStatus: () => ({ pendingRequests: log.pending().requests, pendingEvents: log.pending().events, storedSinceStart: processor.stored }),
+    maxBacklogEvents: config.maxBacklogEvents,
     logger: { level: config.logLevel },
   });
   const address = await app.listen({ host: config.host, port: config.port });
@@ -61,6 +68,10 @@ export async function startEmbeddedServer(config: CentricConfig): Promise<Runnin
     generatedAdminToken: generated,
     close: async () => {
       await app.close();
+      // Store what was accepted if it takes a moment; anything left stays in the log for the next start.
+      await Promise.race([processor.drain(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+      await processor.stop();
+      await log.close();
       await centric.close();
     },
   };

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerDemoCommand } from './commands/demo-command.ts';
 import { registerImportCommand } from './commands/import-command.ts';
 import { registerServeCommand } from './commands/serve-command.ts';
 
@@ -10,6 +11,7 @@ const program = new Command()
 
 registerServeCommand(program);
 registerImportCommand(program);
+registerDemoCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`centric: ${error instanceof Error ? error.message : String(error)}`);

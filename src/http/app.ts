@@ -22,6 +22,9 @@ export interface HttpAppDeps {
   adminTokens: string[];
   maxEventBytes: number;
   maxBatchBytes: number;
+  /** The accepted log's backlog and the processor's progress, for backpressure and status. */
+  ingestStatus: () => { pendingRequests: number; pendingEvents: number; storedSinceStart: number };
+  maxBacklogEvents: number;
   logger?: boolean | { level: string };
 }
 
@@ -47,7 +50,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   app.get('/ready', async (_request, reply) => {
     try {
       await deps.store.countEvents(deps.workspaceId);
-      return { status: 'ready', store: deps.store.engine };
+      return { status: 'ready', store: deps.store.engine, pendingEvents: deps.ingestStatus().pendingEvents };
     } catch {
       return reply.status(503).send({ error: { code: 'CENTRIC_ERR_STORE_UNAVAILABLE', message: 'the state store does not answer' } });
     }
@@ -60,6 +63,8 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     store: deps.store,
     maxEventBytes: deps.maxEventBytes,
     maxBatchBytes: deps.maxBatchBytes,
+    backlog: () => deps.ingestStatus().pendingEvents,
+    maxBacklogEvents: deps.maxBacklogEvents,
   });
 
   await app.register(
@@ -68,6 +73,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       await api.register(sourceRoutes, { sources: deps.sources, workspaceId: deps.workspaceId });
       await api.register(failedEventRoutes, { store: deps.store, ingest: deps.ingest, sources: deps.sources, workspaceId: deps.workspaceId });
       await api.register(eventRoutes, { store: deps.store, workspaceId: deps.workspaceId });
+      api.get('/ingest/status', async () => deps.ingestStatus());
       await api.register(profileRoutes, { profiles: deps.profiles });
       await api.register(identityRulesRoutes, { profiles: deps.profiles });
     },

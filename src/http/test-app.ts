@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { SqliteAcceptedLog } from '../bus/sqlite/sqlite-accepted-log.ts';
+import { IngestProcessor } from '../ingest/ingest-processor.ts';
 import { IngestService } from '../ingest/ingest-service.ts';
 import { ProfileService } from '../profiles/profile-service.ts';
 import { SourceService } from '../sources/source-service.ts';
@@ -8,31 +10,43 @@ import { buildHttpApp } from './app.ts';
 export const ADMIN_TOKEN = 'test-admin-token';
 
 /** An HTTP app on an in-memory store, for route tests through `app.inject`. */
-export async function buildTestApp(limits: { maxEventBytes?: number; maxBatchBytes?: number } = {}): Promise<{
+export async function buildTestApp(limits: { maxEventBytes?: number; maxBatchBytes?: number; maxBacklogEvents?: number } = {}): Promise<{
   app: FastifyInstance;
   store: SqliteStateStore;
+  /** Waits until every accepted event is processed into the store. */
+  settle: () => Promise<void>;
+  processor: IngestProcessor;
   admin: (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown) => Promise<{ status: number; body: any }>;
 }> {
   const maxEventBytes = limits.maxEventBytes ?? 32 * 1024;
   const maxBatchBytes = limits.maxBatchBytes ?? 500 * 1024;
   const store = new SqliteStateStore({ path: ':memory:', dedupWindowMs: 7 * 24 * 3_600_000 });
   await store.migrate();
+  const log = new SqliteAcceptedLog({ path: ':memory:' });
+  const processor = new IngestProcessor(log, store);
+  await processor.start();
   const app = await buildHttpApp({
     store,
-    ingest: new IngestService(store, { maxEventBytes }),
+    ingest: new IngestService(store, { maxEventBytes, log }),
     sources: new SourceService(store),
     profiles: new ProfileService(store, 'default'),
     workspaceId: 'default',
     adminTokens: [ADMIN_TOKEN],
     maxEventBytes,
     maxBatchBytes,
+    ingestStatus: () => ({ pendingRequests: log.pending().requests, pendingEvents: log.pending().events, storedSinceStart: processor.stored }),
+    maxBacklogEvents: limits.maxBacklogEvents ?? 1_000_000,
   });
-  app.addHook('onClose', () => store.close());
+  app.addHook('onClose', async () => {
+    await processor.stop();
+    await log.close();
+    await store.close();
+  });
   const admin = async (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown) => {
     const response = await app.inject({ method, url, payload: payload as never, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     return { status: response.statusCode, body: response.body ? response.json() : undefined };
   };
-  return { app, store, admin };
+  return { app, store, admin, settle: () => processor.drain(), processor };
 }
 
 export function basicAuth(writeKey: string): string {

@@ -1,4 +1,5 @@
 import type { EventType, StoredEvent } from '../core/event-schema.ts';
+import type { AcceptedLog } from '../bus/ports.ts';
 import type { ErrorCode } from '../core/errors.ts';
 import type { AppendRequest, FailedEvent, NewFailedEvent, StateStore } from '../stores/ports.ts';
 import type { EventDraft, SourceContext } from './event-draft.ts';
@@ -36,6 +37,14 @@ export interface IngestInput {
 export interface IngestServiceOptions {
   maxEventBytes: number;
   newMessageId?: () => string;
+  /** Where `accept` puts requests; without it only `ingest` (straight into the store) works. */
+  log?: AcceptedLog;
+}
+
+/** What the sender is told: how many events were accepted, and why the others were not. */
+export interface Acceptance {
+  accepted: number;
+  rejected: Rejection[];
 }
 
 /**
@@ -45,10 +54,23 @@ export interface IngestServiceOptions {
 export class IngestService {
   private readonly store: StateStore;
   private readonly pipeline: Pipeline<EventDraft, StoredEvent>;
+  private readonly log: AcceptedLog | undefined;
 
   constructor(store: StateStore, options: IngestServiceOptions) {
     this.store = store;
+    this.log = options.log;
     this.pipeline = createEventPipeline(options);
+  }
+
+  /**
+   * The tracking API's way in: checks each event and makes the good ones (and the failed ones)
+   * durable in the accepted log; the ingest processor stores them. Resolves once durable.
+   */
+  async accept(input: IngestInput): Promise<Acceptance> {
+    if (!this.log) throw new Error('IngestService.accept needs an accepted log');
+    const { request, rejected } = this.prepare(input);
+    if (request.events.length > 0 || request.failed.length > 0) await this.log.append(request);
+    return { accepted: request.events.length, rejected };
   }
 
   /** Checks each event; nothing is written until `commit`. */
@@ -85,6 +107,7 @@ export class IngestService {
     return { request: { events, failed }, rejected };
   }
 
+  /** Straight into the state store, for imports and tools: resolves once stored. */
   async ingest(input: IngestInput): Promise<IngestOutcome> {
     const { request, rejected } = this.prepare(input);
     const result = await this.store.appendEvents(request);

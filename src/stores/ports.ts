@@ -49,6 +49,8 @@ export interface AppendRequest {
   failed: NewFailedEvent[];
   /** Replays settled in the same commit as the events they produced. */
   replayed?: Array<{ failedEventId: number; messageId: string }>;
+  /** The accepted-log entry this request came from, recorded in the same commit. */
+  acceptedLogSeq?: number;
 }
 
 export interface AppendResult {
@@ -159,6 +161,9 @@ export interface StateStore {
 
   listFailedEvents(filter: FailedEventFilter): Promise<Page<FailedEvent>>;
   getFailedEvent(workspaceId: string, id: number): Promise<FailedEvent | null>;
+
+  /** The last accepted-log entry the store holds (0 when none). */
+  acceptedLogPosition(): Promise<number>;
 
   identityRules(): IdentityRules;
   setIdentityRules(workspaceId: string, rules: IdentityRules): Promise<void>;

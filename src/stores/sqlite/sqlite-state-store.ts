@@ -106,6 +106,7 @@ export class SqliteStateStore implements StateStore {
     insertEvent: StatementSync;
     insertFailed: StatementSync;
     markReplayed: StatementSync;
+    saveLogPosition: StatementSync;
   };
   private identityStatements!: ReturnType<typeof prepareStatements>;
   private rules: IdentityRules = DEFAULT_IDENTITY_RULES;
@@ -142,6 +143,8 @@ export class SqliteStateStore implements StateStore {
       markReplayed: this.db.prepare(
         'UPDATE failed_events SET replayed_at = ?, replayed_message_id = ? WHERE id = ? AND replayed_at IS NULL',
       ),
+      saveLogPosition: this.db.prepare(`INSERT INTO settings (workspace_id, key, value, updated_at) VALUES ('', 'accepted_log_seq', ?, ?)
+        ON CONFLICT (workspace_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
     };
     this.identityStatements = prepareStatements(this.db);
     this.rules = this.loadIdentityRules();
@@ -189,6 +192,7 @@ export class SqliteStateStore implements StateStore {
           );
         }
         for (const replay of request.replayed ?? []) markReplayed.run(now, replay.messageId, replay.failedEventId);
+        if (request.acceptedLogSeq !== undefined) this.statements.saveLogPosition.run(String(request.acceptedLogSeq), now);
         results.push({ stored, duplicates: request.events.length - stored, duplicateFlags });
       }
       tx.flush();
@@ -377,6 +381,11 @@ export class SqliteStateStore implements StateStore {
   *listIdentities(workspaceId: string): Generator<{ type: string; value: string; profile: string }> {
     const statement = this.db.prepare('SELECT type, value, profile_id AS profile FROM identities WHERE workspace_id = ?');
     yield* statement.iterate(workspaceId) as Iterable<{ type: string; value: string; profile: string }>;
+  }
+
+  async acceptedLogPosition(): Promise<number> {
+    const row = this.db.prepare("SELECT value FROM settings WHERE workspace_id = '' AND key = 'accepted_log_seq'").get() as { value: string } | undefined;
+    return row ? Number(row.value) : 0;
   }
 
   identityRules(): IdentityRules {

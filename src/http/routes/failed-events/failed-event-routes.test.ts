@@ -4,16 +4,19 @@ import { basicAuth, buildTestApp } from '../../test-app.ts';
 
 let app: FastifyInstance;
 let admin: Awaited<ReturnType<typeof buildTestApp>>['admin'];
+let settle: () => Promise<void>;
 let writeKey: string;
 
 beforeEach(async () => {
-  ({ app, admin } = await buildTestApp());
+  ({ app, admin, settle } = await buildTestApp());
   writeKey = (await admin('POST', '/api/v1/sources', { name: 'crm', department: 'sales' })).body.writeKey;
 });
 afterEach(() => app.close());
 
 async function send(url: string, payload: unknown) {
-  return app.inject({ method: 'POST', url, payload: payload as never, headers: { authorization: basicAuth(writeKey) } });
+  const response = await app.inject({ method: 'POST', url, payload: payload as never, headers: { authorization: basicAuth(writeKey) } });
+  await settle();
+  return response;
 }
 
 async function events() {

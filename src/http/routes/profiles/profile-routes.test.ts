@@ -5,10 +5,11 @@ import { basicAuth, buildTestApp } from '../../test-app.ts';
 
 let app: FastifyInstance;
 let admin: Awaited<ReturnType<typeof buildTestApp>>['admin'];
+let settle: () => Promise<void>;
 let keys: Record<string, string>;
 
 beforeEach(async () => {
-  ({ app, admin } = await buildTestApp());
+  ({ app, admin, settle } = await buildTestApp());
   keys = {};
   for (const [name, channel, department] of [['web', 'web', 'marketing'], ['hotline', 'phone', 'service'], ['billing', 'letter', 'billing']]) {
     keys[name!] = (await admin('POST', '/api/v1/sources', { name, channel, department })).body.writeKey;
@@ -21,6 +22,7 @@ afterEach(() => app.close());
 async function send(source: string, batch: unknown[]) {
   const response = await app.inject({ method: 'POST', url: '/v1/batch', payload: { batch }, headers: { authorization: basicAuth(keys[source]!) } });
   expect(response.statusCode).toBe(200);
+  await settle();
 }
 
 describe('360° API', () => {

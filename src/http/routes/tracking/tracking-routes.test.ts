@@ -7,11 +7,12 @@ import { basicAuth, buildTestApp } from '../../test-app.ts';
 let app: FastifyInstance;
 let store: SqliteStateStore;
 let admin: Awaited<ReturnType<typeof buildTestApp>>['admin'];
+let settle: () => Promise<void>;
 let writeKey: string;
 let sourceId: string;
 
 beforeEach(async () => {
-  ({ app, store, admin } = await buildTestApp({ maxEventBytes: 2048, maxBatchBytes: 8192 }));
+  ({ app, store, admin, settle } = await buildTestApp({ maxEventBytes: 2048, maxBatchBytes: 8192 }));
   const created = await admin('POST', '/api/v1/sources', { name: 'web shop', channel: 'web', department: 'marketing' });
   writeKey = created.body.writeKey;
   sourceId = created.body.id;
@@ -25,6 +26,7 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 }
 
 async function storedEvents() {
+  await settle();
   return (await store.listEvents({ workspaceId: 'default', limit: 100 })).items;
 }
 
@@ -44,7 +46,7 @@ describe('tracking API authentication', () => {
 
   it('accepts the write key in the body instead of Basic auth', async () => {
     const response = await app.inject({ method: 'POST', url: '/v1/identify', payload: { writeKey, userId: 'u1', traits: { name: 'Ada' } } });
-    expect(response.json()).toEqual({ success: true, accepted: 1, duplicates: 0 });
+    expect(response.json()).toEqual({ success: true, accepted: 1 });
     const [stored] = await storedEvents();
     expect(stored).toMatchObject({ type: 'identify', userId: 'u1', sourceId });
     expect(stored!.payload).not.toHaveProperty('writeKey');
@@ -61,7 +63,7 @@ describe('tracking API bodies', () => {
       'content-encoding': 'gzip',
       'content-type': 'application/x-www-form-urlencoded',
     });
-    expect(rudder).toEqual({ status: 200, body: { success: true, accepted: 1, duplicates: 0 } });
+    expect(rudder).toEqual({ status: 200, body: { success: true, accepted: 1 } });
     expect(await storedEvents()).toHaveLength(3);
   });
 
@@ -69,6 +71,7 @@ describe('tracking API bodies', () => {
     const bad = await post('/v1/batch', '{"batch": [');
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('CENTRIC_ERR_REQUEST_INVALID_JSON');
+    await settle();
     const failed = await admin('GET', '/api/v1/failed-events');
     expect(failed.body.items[0]).toMatchObject({ code: 'CENTRIC_ERR_REQUEST_INVALID_JSON', payload: '{"batch": [', sourceId });
     expect((await post('/v1/batch', batch)).status).toBe(200);
@@ -134,6 +137,7 @@ describe('tracking API validation', () => {
       [3, 'CENTRIC_ERR_EVENT_INVALID_FIELD', 'properties'],
       [4, 'CENTRIC_ERR_EVENT_NOT_AN_OBJECT', undefined],
     ]);
+    await settle();
     const failed = await admin('GET', `/api/v1/failed-events?sourceId=${sourceId}`);
     expect(failed.body.items).toHaveLength(4);
     expect(failed.body.items.find((item: { code: string }) => item.code === 'CENTRIC_ERR_EVENT_UNKNOWN_TYPE').payload).toEqual({ type: 'purchase', userId: 'u1' });
@@ -179,9 +183,28 @@ describe('tracking API storage', () => {
 
   it('acknowledges a repeated messageId without storing it twice', async () => {
     const event = { type: 'track', event: 'A', userId: 'u', messageId: 'msg-1' };
-    expect((await post('/v1/batch', { batch: [event] })).body).toMatchObject({ accepted: 1, duplicates: 0 });
-    expect((await post('/v1/batch', { batch: [event, event] })).body).toMatchObject({ success: true, accepted: 2, duplicates: 2 });
+    expect((await post('/v1/batch', { batch: [event] })).body).toEqual({ success: true, accepted: 1 });
     expect(await storedEvents()).toHaveLength(1);
+    expect((await post('/v1/batch', { batch: [event, event] })).body).toEqual({ success: true, accepted: 2 });
+    expect(await storedEvents()).toHaveLength(1);
+  });
+
+  it('asks senders to retry with 503 while too many accepted events wait, and accepts again once they are stored', async () => {
+    await app.close();
+    let processor;
+    ({ app, store, admin, settle, processor } = await buildTestApp({ maxBacklogEvents: 150 }));
+    writeKey = (await admin('POST', '/api/v1/sources', { name: 'burst' })).body.writeKey;
+    const batch = { batch: Array.from({ length: 200 }, (_, i) => ({ type: 'track', event: 'Tick', userId: `u${i}` })) };
+    await processor.stop();
+    expect((await post('/v1/batch', batch)).status).toBe(200);
+    const refused = await post('/v1/batch', batch);
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe('CENTRIC_ERR_INGEST_BACKLOG');
+    processor.resume();
+    await settle();
+    expect((await post('/v1/batch', batch)).status).toBe(200);
+    await settle();
+    expect(await store.countEvents('default')).toBe(400);
   });
 
   it('keeps event time and receive time, clamping a far-future event with a warning', async () => {

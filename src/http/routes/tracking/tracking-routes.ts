@@ -12,6 +12,9 @@ export interface TrackingRoutesOptions {
   store: StateStore;
   maxEventBytes: number;
   maxBatchBytes: number;
+  /** Accepted events not yet processed, and how many may wait before senders are asked to retry. */
+  backlog: () => number;
+  maxBacklogEvents: number;
 }
 
 const SINGLE_CALLS: EventType[] = ['track', 'identify', 'page', 'screen', 'group', 'alias'];
@@ -24,6 +27,12 @@ const SINGLE_CALLS: EventType[] = ['track', 'identify', 'page', 'screen', 'group
 export async function trackingRoutes(app: FastifyInstance, options: TrackingRoutesOptions): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.addHook('onRequest', async (_request, reply) => {
+    if (options.backlog() > options.maxBacklogEvents) {
+      reply.header('retry-after', '5');
+      throw new CentricError('CENTRIC_ERR_INGEST_BACKLOG', `${options.backlog()} accepted events are waiting to be processed; retry in a few seconds`);
+    }
+  });
 
   const handleBatch = async (request: FastifyRequest) => {
     const { body, source } = await readRequest(request, options, options.maxBatchBytes, 'per-request');
@@ -36,7 +45,7 @@ export async function trackingRoutes(app: FastifyInstance, options: TrackingRout
         throw new CentricError('CENTRIC_ERR_REQUEST_INVALID_BODY', `field "${field}" of the batch must be an object`);
       }
     }
-    const outcome = await options.ingest.ingest({
+    const outcome = await options.ingest.accept({
       source: source,
       events: body.batch,
       receivedAt: Date.now(),
@@ -53,7 +62,7 @@ export async function trackingRoutes(app: FastifyInstance, options: TrackingRout
         { rejected: outcome.rejected },
       );
     }
-    return acknowledgement(outcome.accepted, outcome.duplicates, outcome.rejected);
+    return acknowledgement(outcome.accepted, outcome.rejected);
   };
 
   for (const path of ['/v1/batch', '/v1/import']) {
@@ -63,18 +72,18 @@ export async function trackingRoutes(app: FastifyInstance, options: TrackingRout
   for (const type of SINGLE_CALLS) {
     app.post(`/v1/${type}`, { bodyLimit: options.maxEventBytes }, async (request) => {
       const { body, source } = await readRequest(request, options, options.maxEventBytes, 'per-event');
-      const outcome = await options.ingest.ingest({ source, events: [body], receivedAt: Date.now(), impliedType: type });
+      const outcome = await options.ingest.accept({ source, events: [body], receivedAt: Date.now(), impliedType: type });
       const rejection = outcome.rejected[0];
       if (rejection) {
         throw new CentricError(rejection.code, rejection.message, rejection.field ? { field: rejection.field } : undefined);
       }
-      return acknowledgement(outcome.accepted, outcome.duplicates, []);
+      return acknowledgement(outcome.accepted, []);
     });
   }
 }
 
-function acknowledgement(accepted: number, duplicates: number, rejected: Rejection[]) {
-  const response: Record<string, unknown> = { success: true, accepted, duplicates };
+function acknowledgement(accepted: number, rejected: Rejection[]) {
+  const response: Record<string, unknown> = { success: true, accepted };
   if (rejected.length > 0) response.rejected = rejected;
   return response;
 }

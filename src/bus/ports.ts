@@ -1,0 +1,25 @@
+import type { AppendRequest } from '../stores/ports.ts';
+
+/** One accepted request in the log, numbered in the order it was accepted. */
+export interface LoggedRequest {
+  seq: number;
+  request: AppendRequest;
+}
+
+/**
+ * The durable log between accepting events and processing them. The tracking API acknowledges a
+ * request once `append` resolves; the ingest processor reads the log in order and releases what the
+ * state store holds. Embedded, it is a SQLite file beside the state; scaled out, a JetStream stream.
+ */
+export interface AcceptedLog {
+  append(request: AppendRequest): Promise<void>;
+  /** Entries after `afterSeq` in order, stopping once `maxEvents` events are read (at least one entry). */
+  read(afterSeq: number, maxEvents: number): Promise<LoggedRequest[]>;
+  /** Forgets entries up to and including `seq`. */
+  release(seq: number): Promise<void>;
+  /** Requests and events accepted but not yet released. */
+  pending(): { requests: number; events: number };
+  /** Called after each durable append. */
+  onAppend(listener: () => void): void;
+  close(): Promise<void>;
+}
