@@ -7,7 +7,9 @@ export interface ProfileRecord {
   id: string;
   workspaceId: string;
   createdAt: number;
-  identifiers: Identifier[];
+  /** How many identifiers of each type the profile holds: what the limits are checked against. */
+  identifierCounts: Record<string, number>;
+  identifierTotal: number;
   state: ProfileState;
 }
 
@@ -17,8 +19,6 @@ export interface MergeRecord {
   workspaceId: string;
   survivorId: string;
   absorbedId: string;
-  /** The identifiers the surviving profile held just before the merge. */
-  survivorIdentifiers: Identifier[];
   /** The identifiers the absorbed profile held when it was absorbed: what an unmerge gives back. */
   absorbedIdentifiers: Identifier[];
   /** The identifiers of the event that tied the two profiles together. */
@@ -58,6 +58,8 @@ export interface ProfileEvent {
 /** What an unmerge needs besides resolution: the merge log, a profile's events, and moving them. */
 export interface UnmergeTx extends IdentityTx {
   mergeRecord(workspaceId: string, id: number): MergeRecord | null;
+  /** The identifiers a profile holds now, with when each was added. */
+  identifiersOf(profileId: string): Array<Identifier & { addedAt: number }>;
   /** Follows merged_into links to the live profile. */
   rootOf(profileId: string): string;
   eventsOf(profileId: string): ProfileEvent[];

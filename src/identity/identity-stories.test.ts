@@ -206,19 +206,20 @@ describe('unmerge', () => {
     const [c, b, a] = [await profileOf('anonymous_id', 'a0'), await profileOf('user_id', 'u1'), await profileOf('anonymous_id', 'a2')];
     await send(web, { type: 'track', event: 'Login', userId: 'u1', anonymousId: 'a2' });
     await send(web, { type: 'identify', userId: 'u1', traits: { email: 'c@example.com' } });
+    // The profile holding more identifiers survives each merge: b absorbs a, then c.
     const root = await profileOf('anonymous_id', 'a2');
-    expect(root.id).toBe(c.id);
-    expect(root.merges.map((merge) => [merge.survivorId, merge.absorbedId])).toEqual([[b.id, a.id], [c.id, b.id]]);
+    expect(root.id).toBe(b.id);
+    expect(root.merges.map((merge) => [merge.survivorId, merge.absorbedId])).toEqual([[b.id, a.id], [b.id, c.id]]);
 
-    await profiles.unmerge(root.id, root.merges[0]!.id);
-    expect(ids(await profileOf('anonymous_id', 'a2'))).toEqual(['anonymous_id:a2']);
-    expect((await profileOf('anonymous_id', 'a2')).id).toBe(a.id);
-    expect(ids(await profileOf('user_id', 'u1'))).toEqual(['anonymous_id:a0', 'anonymous_id:a1', 'email:c@example.com', 'user_id:u1']);
-
-    await profiles.unmerge(c.id, root.merges[1]!.id);
-    expect((await profileOf('user_id', 'u1')).id).toBe(b.id);
-    expect(ids(await profileOf('user_id', 'u1'))).toEqual(['anonymous_id:a1', 'user_id:u1']);
+    await profiles.unmerge(root.id, root.merges[1]!.id);
+    expect((await profileOf('email', 'c@example.com')).id).toBe(c.id);
     expect(ids(await profileOf('email', 'c@example.com'))).toEqual(['anonymous_id:a0', 'email:c@example.com']);
+    expect(ids(await profileOf('user_id', 'u1'))).toEqual(['anonymous_id:a1', 'anonymous_id:a2', 'user_id:u1']);
+
+    await profiles.unmerge(b.id, root.merges[0]!.id);
+    expect((await profileOf('anonymous_id', 'a2')).id).toBe(a.id);
+    expect(ids(await profileOf('anonymous_id', 'a2'))).toEqual(['anonymous_id:a2']);
+    expect(ids(await profileOf('user_id', 'u1'))).toEqual(['anonymous_id:a1', 'user_id:u1']);
     expect(await liveProfileCount()).toBe(3);
   });
 });

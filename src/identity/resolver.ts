@@ -49,7 +49,7 @@ export function resolveIdentity(tx: IdentityTx, rules: IdentityRules, input: Res
   const freshLeads = fresh.length > 0 && fresh[0] === ordered[0];
   const claim = freshLeads ? fresh : [];
   let target: ProfileRecord =
-    profilesByPriority.map((id) => tx.profile(id)).find((profile) => !freshLeads || identifiersRefusal(rules, fresh, profile.identifiers) === null) ??
+    profilesByPriority.map((id) => tx.profile(id)).find((profile) => !freshLeads || joinRefusal(rules, [countsOf(fresh), profile]) === null) ??
     tx.createProfile(input.workspaceId, input.at);
 
   for (const otherId of profilesByPriority) {
@@ -57,7 +57,7 @@ export function resolveIdentity(tx: IdentityTx, rules: IdentityRules, input: Res
     const other = tx.profile(otherId);
     const refusal = tx.keptApart(target.id, other.id)
       ? 'was undone before (unmerge keeps them apart)'
-      : identifiersRefusal(rules, [...target.identifiers, ...claim], other.identifiers);
+      : joinRefusal(rules, [target, countsOf(claim), other]);
     const theirs = ordered.filter((identifier) => owners.get(identifierKey(identifier)) === otherId);
     if (refusal) {
       for (const identifier of theirs) {
@@ -67,7 +67,7 @@ export function resolveIdentity(tx: IdentityTx, rules: IdentityRules, input: Res
       }
       continue;
     }
-    const [survivor, absorbed] = older(target, other);
+    const [survivor, absorbed] = survivorFirst(target, other);
     const targetId = target.id;
     const linking = ordered.filter((identifier) => {
       const owner = owners.get(identifierKey(identifier));
@@ -106,19 +106,32 @@ function withPreviousId(tx: IdentityTx, input: ResolveInput): Identifier[] {
   return present ? input.identifiers : [...input.identifiers, previous];
 }
 
-/** Why two sets of identifiers cannot belong to one customer, or null when they can. */
-function identifiersRefusal(rules: IdentityRules, a: Identifier[], b: Identifier[]): string | null {
-  const byType = new Map<string, Set<string>>();
-  for (const identifier of [...a, ...b]) {
-    let values = byType.get(identifier.type);
-    if (!values) byType.set(identifier.type, (values = new Set()));
-    values.add(identifier.value);
+interface Counts {
+  identifierCounts: Record<string, number>;
+  identifierTotal: number;
+}
+
+function countsOf(identifiers: Identifier[]): Counts {
+  const identifierCounts: Record<string, number> = {};
+  for (const identifier of identifiers) identifierCounts[identifier.type] = (identifierCounts[identifier.type] ?? 0) + 1;
+  return { identifierCounts, identifierTotal: identifiers.length };
+}
+
+/**
+ * Why these groups of identifiers cannot belong to one customer, or null when they can. The groups
+ * never share an identifier (each is held by one profile, or by none yet), so counts simply add up.
+ */
+function joinRefusal(rules: IdentityRules, groups: Counts[]): string | null {
+  const byType: Record<string, number> = {};
+  let total = 0;
+  for (const group of groups) {
+    total += group.identifierTotal;
+    for (const [type, count] of Object.entries(group.identifierCounts)) byType[type] = (byType[type] ?? 0) + count;
   }
-  for (const [type, values] of byType) {
+  for (const [type, count] of Object.entries(byType)) {
     const limit = rules.types[type]?.limit ?? null;
-    if (limit !== null && values.size > limit) return `would give one customer ${values.size} ${type} values (the limit is ${limit})`;
+    if (limit !== null && count > limit) return `would give one customer ${count} ${type} values (the limit is ${limit})`;
   }
-  const total = a.length + b.length;
   if (total > rules.maxIdentifiersPerProfile) return `would give one customer ${total} identifiers (the limit is ${rules.maxIdentifiersPerProfile})`;
   return null;
 }
@@ -126,17 +139,21 @@ function identifiersRefusal(rules: IdentityRules, a: Identifier[], b: Identifier
 function attachRefusal(rules: IdentityRules, profile: ProfileRecord, identifier: Identifier): string | null {
   const limit = rules.types[identifier.type]?.limit ?? null;
   if (limit !== null) {
-    const count = profile.identifiers.filter((known) => known.type === identifier.type).length;
+    const count = profile.identifierCounts[identifier.type] ?? 0;
     if (count >= limit) return `the customer already has ${count} ${identifier.type} value${count === 1 ? '' : 's'} (the limit is ${limit})`;
   }
-  if (profile.identifiers.length >= rules.maxIdentifiersPerProfile) {
-    return `the customer already has ${profile.identifiers.length} identifiers (the limit is ${rules.maxIdentifiersPerProfile})`;
+  if (profile.identifierTotal >= rules.maxIdentifiersPerProfile) {
+    return `the customer already has ${profile.identifierTotal} identifiers (the limit is ${rules.maxIdentifiersPerProfile})`;
   }
   return null;
 }
 
-/** The profile created first survives a merge, so long-standing ids stay valid. */
-function older(a: ProfileRecord, b: ProfileRecord): [ProfileRecord, ProfileRecord] {
+/**
+ * The profile holding more identifiers survives a merge (fewer rows move, so a customer's merges
+ * cost little however many devices they have); between equals, the one created first.
+ */
+function survivorFirst(a: ProfileRecord, b: ProfileRecord): [ProfileRecord, ProfileRecord] {
+  if (a.identifierTotal !== b.identifierTotal) return a.identifierTotal > b.identifierTotal ? [a, b] : [b, a];
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? [a, b] : [b, a];
   return a.id < b.id ? [a, b] : [b, a];
 }

@@ -28,9 +28,15 @@ export function unmerge(tx: UnmergeTx, rules: IdentityRules, workspaceId: string
     throw new CentricError('CENTRIC_ERR_MERGE_ALREADY_UNDONE', `the profiles of merge ${mergeId} are no longer joined`);
   }
 
+  // What each side held at the merge: the absorbed side as logged, the survivor everything older.
+  // Identifiers added later have no side yet; they follow the events that brought them.
   const side = new Map<string, 'restored' | 'survivor'>();
   for (const identifier of merge.absorbedIdentifiers) side.set(identifierKey(identifier), 'restored');
-  for (const identifier of merge.survivorIdentifiers) if (!side.has(identifierKey(identifier))) side.set(identifierKey(identifier), 'survivor');
+  const current = tx.identifiersOf(root);
+  for (const identifier of current) {
+    const key = identifierKey(identifier);
+    if (!side.has(key) && identifier.addedAt <= merge.createdAt) side.set(key, 'survivor');
+  }
 
   const events = tx.eventsOf(root);
   const restoredEvents: ProfileEvent[] = [];
@@ -41,8 +47,9 @@ export function unmerge(tx: UnmergeTx, rules: IdentityRules, workspaceId: string
     (chosen === 'restored' ? restoredEvents : survivorEvents).push(entry);
   }
 
-  const current = tx.profile(root).identifiers;
-  const moved = current.filter((identifier) => side.get(identifierKey(identifier)) === 'restored');
+  const moved = current
+    .filter((identifier) => side.get(identifierKey(identifier)) === 'restored')
+    .map((identifier) => ({ type: identifier.type, value: identifier.value }));
   tx.revive(merge.absorbedId);
   for (const identifier of moved) tx.setOwner(workspaceId, identifier, merge.absorbedId);
   tx.moveEvents(restoredEvents.map((entry) => entry.seq), merge.absorbedId);

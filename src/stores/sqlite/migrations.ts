@@ -81,6 +81,7 @@ export const migrations: Migration[] = [
         updated_at INTEGER NOT NULL,
         merged_into TEXT,
         state TEXT NOT NULL,
+        identifier_counts TEXT NOT NULL DEFAULT '{}',
         search_name TEXT
       );
       CREATE INDEX profiles_search_name ON profiles (workspace_id, search_name) WHERE merged_into IS NULL;
@@ -101,7 +102,6 @@ export const migrations: Migration[] = [
         workspace_id TEXT NOT NULL,
         survivor_id TEXT NOT NULL,
         absorbed_id TEXT NOT NULL,
-        survivor_identifiers TEXT NOT NULL,
         absorbed_identifiers TEXT NOT NULL,
         linking_identifiers TEXT NOT NULL,
         message_id TEXT NOT NULL,

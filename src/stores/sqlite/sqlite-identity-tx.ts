@@ -22,9 +22,13 @@ export class SqliteIdentityTx implements UnmergeTx {
   private readonly cache = new Map<string, CachedProfile>();
   private readonly lookups = new Map<string, { owner: string | null; conflicts: number }>();
 
-  constructor(db: DatabaseSync, statements: ReturnType<typeof prepareStatements>) {
+  private readonly stamp: () => number;
+
+  /** `stamp` gives strictly increasing times, so identities and merges order exactly. */
+  constructor(db: DatabaseSync, statements: ReturnType<typeof prepareStatements>, stamp: () => number) {
     this.db = db;
     this.statements = statements;
+    this.stamp = stamp;
   }
 
   ownerOf(workspaceId: string, identifier: Identifier): string | null {
@@ -55,14 +59,15 @@ export class SqliteIdentityTx implements UnmergeTx {
   profile(id: string): ProfileRecord {
     const cached = this.cache.get(id);
     if (cached) return cached;
-    const row = this.statements.profile.get(id) as { id: string; workspace_id: string; created_at: number; state: string } | undefined;
+    const row = this.statements.profile.get(id) as { id: string; workspace_id: string; created_at: number; state: string; identifier_counts: string } | undefined;
     if (!row) throw new Error(`profile ${id} does not exist`);
-    const identifiers = (this.statements.identifiersOf.all(id) as Array<{ type: string; value: string }>).map((r) => ({ type: r.type, value: r.value }));
+    const identifierCounts = JSON.parse(row.identifier_counts) as Record<string, number>;
     const profile: CachedProfile = {
       id: row.id,
       workspaceId: row.workspace_id,
       createdAt: row.created_at,
-      identifiers,
+      identifierCounts,
+      identifierTotal: Object.values(identifierCounts).reduce((sum, count) => sum + count, 0),
       state: JSON.parse(row.state) as ProfileState,
       dirty: false,
     };
@@ -71,7 +76,9 @@ export class SqliteIdentityTx implements UnmergeTx {
   }
 
   createProfile(workspaceId: string, at: number): ProfileRecord {
-    const profile: CachedProfile = { id: newProfileId(), workspaceId, createdAt: at, identifiers: [], state: emptyProfileState(), dirty: true };
+    const profile: CachedProfile = {
+      id: newProfileId(), workspaceId, createdAt: at, identifierCounts: {}, identifierTotal: 0, state: emptyProfileState(), dirty: true,
+    };
     this.statements.insertProfile.run(profile.id, workspaceId, at, at, JSON.stringify(profile.state));
     this.cache.set(profile.id, profile);
     return profile;
@@ -79,24 +86,33 @@ export class SqliteIdentityTx implements UnmergeTx {
 
   attach(profileId: string, identifier: Identifier): void {
     const profile = this.profile(profileId);
-    this.statements.insertIdentity.run(profile.workspaceId, identifier.type, identifier.value, profileId, Date.now());
-    profile.identifiers.push(identifier);
+    this.statements.insertIdentity.run(profile.workspaceId, identifier.type, identifier.value, profileId, this.stamp());
+    profile.identifierCounts[identifier.type] = (profile.identifierCounts[identifier.type] ?? 0) + 1;
+    profile.identifierTotal += 1;
+    (profile as CachedProfile).dirty = true;
     this.lookup(profile.workspaceId, identifier).owner = profileId;
   }
 
   merge(survivorId: string, absorbedId: string, link: { linkingIdentifiers: Identifier[]; messageId: string; rule: string; at: number }): number {
     const survivor = this.profile(survivorId) as CachedProfile;
     const absorbed = this.profile(absorbedId) as CachedProfile;
+    const absorbedIdentifiers = (this.statements.identifiersOf.all(absorbedId) as Array<{ type: string; value: string }>).map((row) => ({
+      type: row.type,
+      value: row.value,
+    }));
     const result = this.statements.insertMerge.run(
-      survivor.workspaceId, survivorId, absorbedId, JSON.stringify(survivor.identifiers), JSON.stringify(absorbed.identifiers),
-      JSON.stringify(link.linkingIdentifiers), link.messageId, link.rule, link.at,
+      survivor.workspaceId, survivorId, absorbedId, JSON.stringify(absorbedIdentifiers), JSON.stringify(link.linkingIdentifiers),
+      link.messageId, link.rule, this.stamp(),
     );
     this.statements.moveIdentities.run(survivorId, absorbedId);
     this.statements.moveAllEvents.run(survivorId, absorbedId);
     this.statements.markMerged.run(survivorId, link.at, absorbedId);
     this.statements.moveKeptApartA.run(survivorId, absorbedId);
     this.statements.moveKeptApartB.run(survivorId, absorbedId);
-    survivor.identifiers.push(...absorbed.identifiers);
+    for (const [type, count] of Object.entries(absorbed.identifierCounts)) {
+      survivor.identifierCounts[type] = (survivor.identifierCounts[type] ?? 0) + count;
+    }
+    survivor.identifierTotal += absorbed.identifierTotal;
     for (const entry of this.lookups.values()) if (entry.owner === absorbedId) entry.owner = survivorId;
     survivor.state = combineStates(survivor.state, absorbed.state);
     survivor.dirty = true;
@@ -120,7 +136,9 @@ export class SqliteIdentityTx implements UnmergeTx {
     const now = Date.now();
     for (const profile of this.cache.values()) {
       if (!profile.dirty) continue;
-      this.statements.saveProfile.run(JSON.stringify(profile.state), displayName(profile.state)?.toLowerCase() ?? null, now, profile.id);
+      this.statements.saveProfile.run(
+        JSON.stringify(profile.state), JSON.stringify(profile.identifierCounts), displayName(profile.state)?.toLowerCase() ?? null, now, profile.id,
+      );
       profile.dirty = false;
     }
     this.cache.clear();
@@ -165,9 +183,20 @@ export class SqliteIdentityTx implements UnmergeTx {
     this.cache.delete(profileId);
   }
 
+  /** Writes a recomputed state and recounts the profile's identifiers. */
   replaceState(profileId: string, state: ProfileState): void {
-    this.statements.saveProfile.run(JSON.stringify(state), displayName(state)?.toLowerCase() ?? null, Date.now(), profileId);
+    const counts: Record<string, number> = {};
+    for (const row of this.statements.countIdentifiers.all(profileId) as Array<{ type: string; n: number }>) counts[row.type] = row.n;
+    this.statements.saveProfile.run(JSON.stringify(state), JSON.stringify(counts), displayName(state)?.toLowerCase() ?? null, Date.now(), profileId);
     this.cache.delete(profileId);
+  }
+
+  identifiersOf(profileId: string): Array<Identifier & { addedAt: number }> {
+    return (this.statements.identifiersOf.all(profileId) as Array<{ type: string; value: string; added_at: number }>).map((row) => ({
+      type: row.type,
+      value: row.value,
+      addedAt: row.added_at,
+    }));
   }
 
   markUndone(mergeId: number, at: number): void {
@@ -184,19 +213,20 @@ export function prepareStatements(db: DatabaseSync) {
   return {
     owner: prepare('SELECT profile_id, conflicts FROM identities WHERE workspace_id = ? AND type = ? AND value = ?'),
     recordConflict: prepare('UPDATE identities SET conflicts = conflicts + 1 WHERE workspace_id = ? AND type = ? AND value = ?'),
-    profile: prepare('SELECT id, workspace_id, created_at, state FROM profiles WHERE id = ?'),
-    identifiersOf: prepare('SELECT type, value FROM identities WHERE profile_id = ? ORDER BY added_at, type, value'),
+    profile: prepare('SELECT id, workspace_id, created_at, state, identifier_counts FROM profiles WHERE id = ?'),
+    identifiersOf: prepare('SELECT type, value, added_at FROM identities WHERE profile_id = ? ORDER BY added_at, type, value'),
+    countIdentifiers: prepare('SELECT type, count(*) AS n FROM identities WHERE profile_id = ? GROUP BY type'),
     insertProfile: prepare('INSERT INTO profiles (id, workspace_id, created_at, updated_at, state) VALUES (?, ?, ?, ?, ?)'),
     insertIdentity: prepare('INSERT INTO identities (workspace_id, type, value, profile_id, added_at) VALUES (?, ?, ?, ?, ?)'),
-    insertMerge: prepare(`INSERT INTO merges (workspace_id, survivor_id, absorbed_id, survivor_identifiers, absorbed_identifiers,
-      linking_identifiers, message_id, rule, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertMerge: prepare(`INSERT INTO merges (workspace_id, survivor_id, absorbed_id, absorbed_identifiers,
+      linking_identifiers, message_id, rule, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     moveIdentities: prepare('UPDATE identities SET profile_id = ? WHERE profile_id = ?'),
     moveAllEvents: prepare('UPDATE events SET profile_id = ? WHERE profile_id = ?'),
     markMerged: prepare('UPDATE profiles SET merged_into = ?, updated_at = ? WHERE id = ?'),
     moveKeptApartA: prepare('UPDATE OR IGNORE kept_apart SET a = ? WHERE a = ?'),
     moveKeptApartB: prepare('UPDATE OR IGNORE kept_apart SET b = ? WHERE b = ?'),
     keptApart: prepare('SELECT 1 FROM kept_apart WHERE (a = ? AND b = ?) OR (a = ? AND b = ?)'),
-    saveProfile: prepare('UPDATE profiles SET state = ?, search_name = ?, updated_at = ? WHERE id = ?'),
+    saveProfile: prepare('UPDATE profiles SET state = ?, identifier_counts = ?, search_name = ?, updated_at = ? WHERE id = ?'),
     merge: prepare('SELECT * FROM merges WHERE workspace_id = ? AND id = ?'),
     mergedInto: prepare('SELECT merged_into FROM profiles WHERE id = ?'),
     eventsOf: prepare(`SELECT seq, workspace_id, source_id, message_id, type, event, user_id, anonymous_id, channel, touchpoint,
@@ -215,7 +245,6 @@ export interface MergeRow {
   workspace_id: string;
   survivor_id: string;
   absorbed_id: string;
-  survivor_identifiers: string;
   absorbed_identifiers: string;
   linking_identifiers: string;
   message_id: string;
@@ -230,7 +259,6 @@ export function toMergeRecord(row: MergeRow): MergeRecord {
     workspaceId: row.workspace_id,
     survivorId: row.survivor_id,
     absorbedId: row.absorbed_id,
-    survivorIdentifiers: JSON.parse(row.survivor_identifiers),
     absorbedIdentifiers: JSON.parse(row.absorbed_identifiers),
     linkingIdentifiers: JSON.parse(row.linking_identifiers),
     messageId: row.message_id,

@@ -112,6 +112,9 @@ export class SqliteStateStore implements StateStore {
   private rules: IdentityRules = DEFAULT_IDENTITY_RULES;
   private readonly resolveIdentities: boolean;
   private pruneTimer: NodeJS.Timeout | null = null;
+  private lastStamp = 0;
+  /** Strictly increasing wall-clock milliseconds for identities and merges. */
+  private readonly stamp = (): number => (this.lastStamp = Math.max(Date.now(), this.lastStamp + 1));
 
   constructor(options: SqliteStateStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -147,6 +150,8 @@ export class SqliteStateStore implements StateStore {
         ON CONFLICT (workspace_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
     };
     this.identityStatements = prepareStatements(this.db);
+    const latest = this.db.prepare('SELECT max(coalesce((SELECT max(added_at) FROM identities), 0), coalesce((SELECT max(created_at) FROM merges), 0)) AS t').get() as { t: number };
+    this.lastStamp = Number(latest.t);
     this.rules = this.loadIdentityRules();
     if (this.resolveIdentities && this.db.prepare('SELECT 1 FROM events WHERE profile_id IS NULL LIMIT 1').get()) {
       // Events stored before profiles existed (or with resolution off) get theirs now.
@@ -171,7 +176,7 @@ export class SqliteStateStore implements StateStore {
     const { claimMessageId, insertEvent, insertFailed, markReplayed } = this.statements;
     const now = this.now();
     const results: AppendResult[] = [];
-    const tx = new SqliteIdentityTx(this.db, this.identityStatements);
+    const tx = new SqliteIdentityTx(this.db, this.identityStatements, this.stamp);
     this.db.exec('BEGIN IMMEDIATE');
     try {
       for (const request of requests) {
@@ -238,7 +243,7 @@ export class SqliteStateStore implements StateStore {
     for (;;) {
       const rows = page.all(after) as unknown as EventIdentityRow[];
       if (rows.length === 0) break;
-      const tx = new SqliteIdentityTx(this.db, this.identityStatements);
+      const tx = new SqliteIdentityTx(this.db, this.identityStatements, this.stamp);
       this.db.exec('BEGIN IMMEDIATE');
       try {
         for (const row of rows) {
@@ -264,13 +269,13 @@ export class SqliteStateStore implements StateStore {
   }
 
   async findProfileByIdentifier(workspaceId: string, identifier: Identifier): Promise<string | null> {
-    return new SqliteIdentityTx(this.db, this.identityStatements).ownerOf(workspaceId, identifier);
+    return new SqliteIdentityTx(this.db, this.identityStatements, this.stamp).ownerOf(workspaceId, identifier);
   }
 
   async getProfile(workspaceId: string, id: string): Promise<{ profile: ProfileView; mergedFrom: string | null } | null> {
     const exists = this.db.prepare('SELECT workspace_id FROM profiles WHERE id = ?').get(id) as { workspace_id: string } | undefined;
     if (!exists || exists.workspace_id !== workspaceId) return null;
-    const tx = new SqliteIdentityTx(this.db, this.identityStatements);
+    const tx = new SqliteIdentityTx(this.db, this.identityStatements, this.stamp);
     const root = tx.rootOf(id);
     const row = this.db.prepare('SELECT id, created_at, updated_at, state FROM profiles WHERE id = ?').get(root) as {
       id: string; created_at: number; updated_at: number; state: string;
@@ -321,7 +326,7 @@ export class SqliteStateStore implements StateStore {
 
   async searchProfiles(search: ProfileSearch): Promise<ProfileHit[]> {
     const found = new Map<string, string>();
-    const tx = new SqliteIdentityTx(this.db, this.identityStatements);
+    const tx = new SqliteIdentityTx(this.db, this.identityStatements, this.stamp);
     const add = (profileId: string, matched: string) => {
       if (found.size < search.limit && !found.has(profileId)) found.set(profileId, matched);
     };
@@ -360,7 +365,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async unmerge(workspaceId: string, profileId: string, mergeId: number): Promise<UnmergeResult> {
-    const tx = new SqliteIdentityTx(this.db, this.identityStatements);
+    const tx = new SqliteIdentityTx(this.db, this.identityStatements, this.stamp);
     const merge = tx.mergeRecord(workspaceId, mergeId);
     const root = tx.rootOf(profileId);
     if (!merge || (tx.rootOf(merge.survivorId) !== root && merge.absorbedId !== profileId)) {
