@@ -500,18 +500,20 @@ function planCardHolder(planner: Planner, customer: Customer, random: Prng, firs
   const card = customer.card!;
   planner.add(customer, registerAt, (emit, r) => {
     const receipt = `rcpt-${r.hex(12)}`;
-    const context: Record<string, unknown> = { touchpoint: { name: homeStore }, externalIds: [{ type: 'loyalty_card', id: card, collection: 'users', encoding: 'none' }] };
+    // Store-only customers get their customer number with the card.
+    const context = () => {
+      const externalIds = [{ type: 'loyalty_card', id: card, collection: 'users', encoding: 'none' }];
+      if (!account && !linkOnline) externalIds.push({ type: 'customer_number', id: customer.customerNumber, collection: 'users', encoding: 'none' });
+      return { touchpoint: { name: homeStore }, externalIds };
+    };
     if (linkOnline) {
-      emit('stores', registerAt, { type: 'track', event: 'Loyalty Card Issued', anonymousId: receipt, context, properties: { card_type: 'standard' } });
+      emit('stores', registerAt, { type: 'track', event: 'Loyalty Card Issued', anonymousId: receipt, context: context(), properties: { card_type: 'standard' } });
       return;
     }
     const traits: Record<string, unknown> = { firstName: customer.firstName, lastName: customer.lastName, email: typeEmail(customer.email, r) };
     if (customer.givesPhone) traits.phone = writePhone(customer.phone, r);
-    if (!account) {
-      (context.externalIds as unknown[]).push({ type: 'customer_number', id: customer.customerNumber, collection: 'users', encoding: 'none' });
-    }
-    emit('stores', registerAt, { type: 'identify', anonymousId: receipt, traits, context });
-    emit('stores', registerAt + 30_000, { type: 'track', event: 'Loyalty Card Registered', anonymousId: receipt, context: { ...context, traits: undefined }, properties: { card_type: 'standard' } });
+    emit('stores', registerAt, { type: 'identify', anonymousId: receipt, traits, context: context() });
+    emit('stores', registerAt + 30_000, { type: 'track', event: 'Loyalty Card Registered', anonymousId: receipt, context: context(), properties: { card_type: 'standard' } });
   });
   if (linkOnline && customer.desktop) {
     const from = Math.max(registerDay, customer.knownFrom) + 1;

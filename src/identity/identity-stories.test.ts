@@ -253,3 +253,29 @@ describe('concurrency', () => {
     expect(await liveProfileCount()).toBe(1);
   });
 });
+
+describe('house cards and shared cookies', () => {
+  it('a store\'s house card scanned for many shoppers does not carry one shopper\'s email into another\'s profile', async () => {
+    const houseCard = { externalIds: [{ type: 'loyalty_card', id: 'LC-HOUSE' }] };
+    await send(storeTill, { type: 'track', event: 'Order Completed', anonymousId: 'receipt-1', context: houseCard });
+    await send(storeTill, { type: 'track', event: 'Order Completed', anonymousId: 'receipt-2', context: { ...houseCard, traits: { email: 'first@example.com' } } });
+    for (let i = 0; i < 4; i++) {
+      await send(storeTill, { type: 'track', event: 'Order Completed', anonymousId: `receipt-x${i}`, context: { ...houseCard, traits: { email: `shopper${i}@example.com` } } });
+    }
+    const first = await profileOf('email', 'first@example.com');
+    expect(first.identifiers.filter((identifier) => identifier.type === 'email').map((identifier) => identifier.value)).toEqual(['first@example.com']);
+    for (let i = 0; i < 4; i++) {
+      const shopper = await profileOf('email', `shopper${i}@example.com`);
+      expect(shopper.id).not.toBe(first.id);
+      expect(ids(shopper)).toEqual([`anonymous_id:receipt-x${i}`, `email:shopper${i}@example.com`]);
+    }
+    const [lastEvent] = (await profiles.events((await profileOf('email', 'shopper3@example.com')).id, { limit: 1 })).page.items;
+    expect(lastEvent!.warnings.join(' ')).toMatch(/shared by several customers|only through weaker identifiers/);
+  });
+
+  it('still adds a second email when the customer is known by a stronger identifier', async () => {
+    await send(web, { type: 'identify', userId: 'u-2', traits: { email: 'work@example.com' } });
+    await send(web, { type: 'identify', userId: 'u-2', traits: { email: 'home@example.com' } });
+    expect(ids(await profileOf('user_id', 'u-2'))).toEqual(['email:home@example.com', 'email:work@example.com', 'user_id:u-2']);
+  });
+});

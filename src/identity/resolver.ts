@@ -48,16 +48,26 @@ export function resolveIdentity(tx: IdentityTx, rules: IdentityRules, input: Res
   // it can join, or to a new customer when it can join none (a second user_id, say).
   const freshLeads = fresh.length > 0 && fresh[0] === ordered[0];
   const claim = freshLeads ? fresh : [];
-  let target: ProfileRecord =
-    profilesByPriority.map((id) => tx.profile(id)).find((profile) => !freshLeads || joinRefusal(rules, [countsOf(fresh), profile]) === null) ??
-    tx.createProfile(input.workspaceId, input.at);
+  const leading = fresh[0];
+  const joinable = (profile: ProfileRecord): boolean => {
+    if (!freshLeads || !leading) return true;
+    if (joinRefusal(rules, [countsOf(fresh), profile]) !== null) return false;
+    // A profile that already has another value of the new identifier's type is only joined through an
+    // identifier at least as strong: a store's house card or a shared cookie must not carry a second
+    // person's email into a customer's profile.
+    if ((profile.identifierCounts[leading.type] ?? 0) === 0) return true;
+    const leadingPriority = priorityOf(leading.type, rules);
+    return ordered.some((identifier) => owners.get(identifierKey(identifier)) === profile.id && priorityOf(identifier.type, rules) >= leadingPriority);
+  };
+  let target: ProfileRecord = profilesByPriority.map((id) => tx.profile(id)).find(joinable) ?? tx.createProfile(input.workspaceId, input.at);
 
   for (const otherId of profilesByPriority) {
     if (otherId === target.id) continue;
     const other = tx.profile(otherId);
     const refusal = tx.keptApart(target.id, other.id)
       ? 'was undone before (unmerge keeps them apart)'
-      : joinRefusal(rules, [target, countsOf(claim), other]);
+      : (joinRefusal(rules, [target, countsOf(claim), other]) ??
+        (joinable(other) ? null : `would bring a second ${leading!.type} into a customer only through weaker identifiers`));
     const theirs = ordered.filter((identifier) => owners.get(identifierKey(identifier)) === otherId);
     if (refusal) {
       for (const identifier of theirs) {
