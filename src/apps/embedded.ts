@@ -87,3 +87,14 @@ function adminTokens(config: CentricConfig): { tokens: string[]; generated: bool
   if (!existsSync(file)) writeFileSync(file, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
   return { tokens: [readFileSync(file, 'utf8').trim()], generated: true };
 }
+
+/** Stops the server cleanly on SIGINT or SIGTERM: open requests finish, accepted events are stored. */
+export function closeOnSignals(server: RunningServer): void {
+  const stop = async (signal: string) => {
+    console.log(`Received ${signal}; finishing open requests`);
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

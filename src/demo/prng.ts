@@ -1,6 +1,7 @@
 /**
- * A small seeded pseudo-random generator (mulberry32) with the helpers the demo company needs.
- * The same seed always gives the same sequence, so a demo is the same on every machine and run.
+ * A small seeded pseudo-random generator (mulberry32) with the helpers the demo company and the
+ * benchmarks' data generators need. The same seed always gives the same sequence, so a demo or a
+ * benchmark's data is the same on every machine and run.
  */
 export class Prng {
   private state: number;
@@ -77,6 +78,12 @@ export class Prng {
     let out = '';
     while (out.length < length) out += Math.floor(this.next() * 0x10000).toString(16).padStart(4, '0');
     return out.slice(0, length);
+  }
+
+  /** A float in [min, max) rounded to `decimals` places, such as a price. */
+  amount(min: number, max: number, decimals = 2): number {
+    const factor = 10 ** decimals;
+    return Math.round((min + this.next() * (max - min)) * factor) / factor;
   }
 
   /** An id shaped like a UUID v4, as SDKs generate for anonymousId. */

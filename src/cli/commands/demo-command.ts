@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../apps/config.ts';
-import { openEmbedded, startEmbeddedServer } from '../../apps/embedded.ts';
+import { closeOnSignals, openEmbedded, startEmbeddedServer } from '../../apps/embedded.ts';
 import { createDemoCompany, DEMO_DEFAULTS } from '../../demo/demo-company.ts';
 import { checkIdentities } from '../../demo/demo-identity-check.ts';
 import { demoMarker, ensureDemoSources, loadDemoEvents, markerMatches, readDemoMarker, writeDemoMarker } from '../../demo/demo-loader.ts';
@@ -111,13 +111,7 @@ export function registerDemoCommand(program: Command): void {
           : 'Admin token: the one in CENTRIC_ADMIN_TOKEN',
       );
       console.log(`\nTry:\n${lookupExamples(company, server.url, server.generatedAdminToken ? server.adminToken : '$CENTRIC_ADMIN_TOKEN')}`);
-      const stop = async (signal: string) => {
-        console.log(`Received ${signal}; finishing open requests`);
-        await server.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void stop('SIGINT'));
-      process.once('SIGTERM', () => void stop('SIGTERM'));
+      closeOnSignals(server);
     });
 }
 

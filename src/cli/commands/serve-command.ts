@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../apps/config.ts';
-import { startEmbeddedServer } from '../../apps/embedded.ts';
+import { closeOnSignals, startEmbeddedServer } from '../../apps/embedded.ts';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -21,12 +21,6 @@ export function registerServeCommand(program: Command): void {
       if (server.generatedAdminToken) {
         console.log(`Admin token (kept in ${config.dataDir}/admin-token; set CENTRIC_ADMIN_TOKEN to choose your own): ${server.adminToken}`);
       }
-      const stop = async (signal: string) => {
-        console.log(`Received ${signal}; finishing open requests`);
-        await server.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void stop('SIGINT'));
-      process.once('SIGTERM', () => void stop('SIGTERM'));
+      closeOnSignals(server);
     });
 }

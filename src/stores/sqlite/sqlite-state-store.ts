@@ -553,26 +553,5 @@ function toFailedEvent(row: Selectable<FailedEventsTable>): FailedEvent {
 }
 
 function toEventRecord(row: Selectable<EventsTable>): EventRecord {
-  return {
-    seq: row.seq,
-    envelopeVersion: 1,
-    workspaceId: row.workspace_id,
-    sourceId: row.source_id,
-    messageId: row.message_id,
-    type: row.type as StoredEvent['type'],
-    event: row.event,
-    userId: row.user_id,
-    anonymousId: row.anonymous_id,
-    channel: row.channel,
-    touchpoint: row.touchpoint,
-    department: row.department,
-    timestamp: row.timestamp,
-    originalTimestamp: row.original_timestamp,
-    sentAt: row.sent_at,
-    receivedAt: row.received_at,
-    warnings: row.warnings ? JSON.parse(row.warnings) : [],
-    payload: JSON.parse(row.payload),
-    profileId: row.profile_id,
-    identifiers: decodeIdentifiers(row.identifiers),
-  };
+  return { ...eventFromRow(row), seq: row.seq, profileId: row.profile_id, identifiers: decodeIdentifiers(row.identifiers) };
 }
