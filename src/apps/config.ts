@@ -12,6 +12,8 @@ export interface CentricConfig {
   synchronous: 'FULL' | 'NORMAL';
   /** Accepted events waiting to be processed before tracking calls get 503 and retry. */
   maxBacklogEvents: number;
+  /** Where accepted events are processed: a thread of their own (the default) or the API's event loop. */
+  ingestProcessor: 'thread' | 'inline';
   /** Admin tokens from CENTRIC_ADMIN_TOKEN; when empty, one is generated and kept in the data directory. */
   adminTokens: string[];
   logLevel: string;
@@ -37,12 +39,15 @@ export interface ConfigInput {
   dedupWindowHours?: number | string;
   synchronous?: string;
   maxBacklogEvents?: number | string;
+  ingestProcessor?: string;
 }
 
 /** Flags win over environment variables, which win over defaults. */
 export function loadConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process.env): CentricConfig {
   const synchronous = (input.synchronous ?? env.CENTRIC_SYNCHRONOUS ?? 'FULL').toUpperCase();
   if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new Error(`--synchronous must be FULL or NORMAL, not ${synchronous}`);
+  const ingestProcessor = (input.ingestProcessor ?? env.CENTRIC_INGEST_PROCESSOR ?? 'thread').toLowerCase();
+  if (ingestProcessor !== 'thread' && ingestProcessor !== 'inline') throw new Error(`--ingest-processor must be thread or inline, not ${ingestProcessor}`);
   return {
     dataDir: resolve(input.dataDir ?? env.CENTRIC_DATA_DIR ?? DEFAULTS.dataDir),
     host: input.host ?? env.CENTRIC_HOST ?? DEFAULTS.host,
@@ -53,6 +58,7 @@ export function loadConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process.
     dedupWindowMs:
       positive('dedup window hours', input.dedupWindowHours ?? env.CENTRIC_DEDUP_WINDOW_HOURS, DEFAULTS.dedupWindowHours) * 3_600_000,
     synchronous,
+    ingestProcessor,
     maxBacklogEvents: positive('max backlog events', input.maxBacklogEvents ?? env.CENTRIC_MAX_BACKLOG_EVENTS, DEFAULTS.maxBacklogEvents),
     adminTokens: (env.CENTRIC_ADMIN_TOKEN ?? '').split(',').map((token) => token.trim()).filter((token) => token !== ''),
     logLevel: env.CENTRIC_LOG_LEVEL ?? 'info',

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildHttpApp } from '../http/app.ts';
 import { SqliteAcceptedLog } from '../bus/sqlite/sqlite-accepted-log.ts';
 import { IngestProcessor } from '../ingest/ingest-processor.ts';
+import { ThreadedProcessor } from './threaded-processor.ts';
 import { IngestService } from '../ingest/ingest-service.ts';
 import { ProfileService } from '../profiles/profile-service.ts';
 import { SourceService } from '../sources/source-service.ts';
@@ -43,14 +44,25 @@ export interface RunningServer {
 export async function startEmbeddedServer(config: CentricConfig): Promise<RunningServer> {
   const centric = await openEmbedded(config);
   const { tokens, generated } = adminTokens(config);
-  const log = new SqliteAcceptedLog({ path: join(config.dataDir, 'accepted.sqlite'), synchronous: config.synchronous });
-  const processor = new IngestProcessor(log, centric.store);
+  const logPath = join(config.dataDir, 'accepted.sqlite');
+  const log = new SqliteAcceptedLog({ path: logPath, synchronous: config.synchronous });
+  const processor =
+    config.ingestProcessor === 'thread'
+      ? new ThreadedProcessor(
+          log,
+          { statePath: stateStorePath(config), logPath, dedupWindowMs: config.dedupWindowMs, synchronous: config.synchronous },
+          (message) => console.error(`ingest processor: ${message}`),
+        )
+      : new IngestProcessor(log, centric.store);
   await processor.start();
+  const profiles = new ProfileService(centric.store, config.workspaceId, () => {
+    if (processor instanceof ThreadedProcessor) processor.rulesChanged();
+  });
   const app = await buildHttpApp({
     store: centric.store,
     ingest: new IngestService(centric.store, { maxEventBytes: config.maxEventBytes, log }),
     sources: centric.sources,
-    profiles: centric.profiles,
+    profiles,
     workspaceId: config.workspaceId,
     adminTokens: tokens,
     maxEventBytes: config.maxEventBytes,

@@ -23,6 +23,8 @@ export class IngestProcessor {
   private readonly idleWaiters: Array<() => void> = [];
   private processedEvents = 0;
   private failed = false;
+  private again = false;
+  private readonly progressListeners: Array<(seq: number, events: number) => void> = [];
 
   constructor(log: AcceptedLog, store: StateStore, options: IngestProcessorOptions = {}) {
     this.log = log;
@@ -66,14 +68,27 @@ export class IngestProcessor {
     this.wake();
   }
 
-  private wake(): void {
-    if (this.running || this.stopped) return;
+  /** Processes what the log holds; called when something was appended (here or, threaded, by the API). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      // An append during a run may land after its last read: run once more afterwards.
+      this.again = true;
+      return;
+    }
+    this.again = false;
     this.running = this.run().finally(() => {
       this.running = null;
       for (const waiter of this.idleWaiters.splice(0)) waiter();
-      // Entries accepted while the last read ran are picked up at once; after a failure, a little later.
-      if (this.log.pending().requests > 0 && !this.stopped) setTimeout(() => this.wake(), this.failed ? 1000 : 0);
+      // After a failure, try again a little later.
+      if (this.failed && !this.stopped) setTimeout(() => this.wake(), 1000);
+      else if (this.again) this.wake();
     });
+  }
+
+  /** Called after each chunk is stored, with the last log entry it held. */
+  onProgress(listener: (seq: number, events: number) => void): void {
+    this.progressListeners.push(listener);
   }
 
   private async run(): Promise<void> {
@@ -93,8 +108,11 @@ export class IngestProcessor {
       }
       this.failed = false;
       this.processedSeq = last;
-      for (const entry of entries) this.processedEvents += entry.request.events.length;
+      let events = 0;
+      for (const entry of entries) events += entry.request.events.length;
+      this.processedEvents += events;
       await this.log.release(last);
+      for (const listener of this.progressListeners) listener(last, events);
       // Let waiting requests in between chunks.
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -8,10 +8,13 @@ import type { EventRecord, Page, ProfileEventFilter, ProfileHit, ProfileView, St
 export class ProfileService {
   private readonly store: StateStore;
   private readonly workspaceId: string;
+  private readonly onRulesChanged: () => void;
 
-  constructor(store: StateStore, workspaceId: string) {
+  /** `onRulesChanged` tells other connections (the processing thread) to read the rules again. */
+  constructor(store: StateStore, workspaceId: string, onRulesChanged: () => void = () => undefined) {
     this.store = store;
     this.workspaceId = workspaceId;
+    this.onRulesChanged = onRulesChanged;
   }
 
   /** Finds a customer by an identifier written any common way: it is normalised as at ingest. */
@@ -62,6 +65,7 @@ export class ProfileService {
     }
     const clean = { ...rules, blockedValues: [...new Set(rules.blockedValues.map((value) => value.trim().toLowerCase()))] };
     await this.store.setIdentityRules(this.workspaceId, clean);
+    this.onRulesChanged();
     return clean;
   }
 }

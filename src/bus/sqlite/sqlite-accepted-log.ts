@@ -20,7 +20,9 @@ export class SqliteAcceptedLog implements AcceptedLog {
   private readonly committer: GroupCommitter<AppendRequest, void>;
   private readonly insert: StatementSync;
   private readonly listeners: Array<() => void> = [];
-  private pendingRequests = 0;
+  /** Entries not yet released, oldest first: [seq, events]. */
+  private readonly unreleased: Array<[number, number]> = [];
+  private unreleasedStart = 0;
   private pendingEvents = 0;
 
   constructor(options: SqliteAcceptedLogOptions) {
@@ -29,9 +31,10 @@ export class SqliteAcceptedLog implements AcceptedLog {
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? 'FULL'}; PRAGMA busy_timeout = 10000;
       CREATE TABLE IF NOT EXISTS accepted (seq INTEGER PRIMARY KEY AUTOINCREMENT, events INTEGER NOT NULL, request TEXT NOT NULL);`);
     this.insert = this.db.prepare('INSERT INTO accepted (events, request) VALUES (?, ?)');
-    const counts = this.db.prepare('SELECT count(*) AS requests, coalesce(sum(events), 0) AS events FROM accepted').get() as { requests: number; events: number };
-    this.pendingRequests = counts.requests;
-    this.pendingEvents = counts.events;
+    for (const row of this.db.prepare('SELECT seq, events FROM accepted ORDER BY seq').iterate() as Iterable<{ seq: number; events: number }>) {
+      this.unreleased.push([row.seq, row.events]);
+      this.pendingEvents += row.events;
+    }
     this.committer = new GroupCommitter((requests) => this.commit(requests));
   }
 
@@ -40,16 +43,22 @@ export class SqliteAcceptedLog implements AcceptedLog {
   }
 
   private commit(requests: AppendRequest[]): void[] {
+    const appended: Array<[number, number]> = [];
     this.db.exec('BEGIN IMMEDIATE');
     try {
-      for (const request of requests) this.insert.run(request.events.length, JSON.stringify(request));
+      for (const request of requests) {
+        const result = this.insert.run(request.events.length, JSON.stringify(request));
+        appended.push([Number(result.lastInsertRowid), request.events.length]);
+      }
       this.db.exec('COMMIT');
     } catch (error) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
       throw error;
     }
-    this.pendingRequests += requests.length;
-    for (const request of requests) this.pendingEvents += request.events.length;
+    for (const entry of appended) {
+      this.unreleased.push(entry);
+      this.pendingEvents += entry[1];
+    }
     setImmediate(() => {
       for (const listener of this.listeners) listener();
     });
@@ -70,13 +79,24 @@ export class SqliteAcceptedLog implements AcceptedLog {
   }
 
   async release(seq: number): Promise<void> {
-    const released = this.db.prepare('DELETE FROM accepted WHERE seq <= ? RETURNING events').all(seq) as Array<{ events: number }>;
-    this.pendingRequests -= released.length;
-    for (const row of released) this.pendingEvents -= row.events;
+    this.db.prepare('DELETE FROM accepted WHERE seq <= ?').run(seq);
+    this.forget(seq);
+  }
+
+  /** Drops entries up to `seq` from the counts only: another connection (the processing thread) released them. */
+  forget(seq: number): void {
+    while (this.unreleasedStart < this.unreleased.length && this.unreleased[this.unreleasedStart]![0] <= seq) {
+      this.pendingEvents -= this.unreleased[this.unreleasedStart]![1];
+      this.unreleasedStart += 1;
+    }
+    if (this.unreleasedStart > 4096 && this.unreleasedStart * 2 > this.unreleased.length) {
+      this.unreleased.splice(0, this.unreleasedStart);
+      this.unreleasedStart = 0;
+    }
   }
 
   pending(): { requests: number; events: number } {
-    return { requests: this.pendingRequests, events: this.pendingEvents };
+    return { requests: this.unreleased.length - this.unreleasedStart, events: this.pendingEvents };
   }
 
   onAppend(listener: () => void): void {

@@ -13,6 +13,7 @@ export function registerServeCommand(program: Command): void {
     .option('--max-batch-bytes <n>', 'largest batch request accepted (default 512000)')
     .option('--dedup-window-hours <n>', 'how long a messageId is remembered (default 168)')
     .option('--max-backlog-events <n>', 'accepted events waiting to be processed before senders get 503 (default 2000000)')
+    .option('--ingest-processor <where>', 'thread (default): store accepted events on a thread of their own; inline: on the API thread')
     .option('--synchronous <mode>', 'FULL (default) waits for the disk on each commit; NORMAL survives crashes but not power loss')
     .action(async (options) => {
       const config = loadConfig(options);

@@ -405,6 +405,11 @@ export class SqliteStateStore implements StateStore {
     this.rules = rules;
   }
 
+  /** Reads the rules again after another connection changed them. */
+  reloadIdentityRules(): void {
+    this.rules = this.loadIdentityRules();
+  }
+
   private loadIdentityRules(): IdentityRules {
     const row = this.db.prepare("SELECT value FROM settings WHERE workspace_id = 'default' AND key = 'identity_rules'").get() as { value: string } | undefined;
     return row ? (JSON.parse(row.value) as IdentityRules) : DEFAULT_IDENTITY_RULES;
