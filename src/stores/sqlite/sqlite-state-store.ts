@@ -119,7 +119,7 @@ export class SqliteStateStore implements StateStore {
   constructor(options: SqliteStateStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new DatabaseSync(options.path);
-    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? 'FULL'}; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -131072;`);
+    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? 'FULL'}; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 10000;`);
     this.kysely = createKysely<Schema>(this.db);
     this.dedupWindowMs = options.dedupWindowMs;
     this.now = options.now ?? Date.now;
