@@ -273,6 +273,22 @@ describe('house cards and shared cookies', () => {
     expect(lastEvent!.warnings.join(' ')).toMatch(/shared by several customers|only through weaker identifiers/);
   });
 
+  it('a house card seen with two known customers\' emails does not join the two customers', async () => {
+    const houseCard = { externalIds: [{ type: 'loyalty_card', id: 'LC-HOUSE-2' }] };
+    // Newsletter subscribers: known by email and cookie, no account (so no user_id limit decides).
+    await send(web, { type: 'identify', anonymousId: 'cookie-tim', traits: { email: 'tim@example.com' } });
+    await send(web, { type: 'identify', anonymousId: 'cookie-sabine', traits: { email: 'sabine@example.com' } });
+    await send(storeTill, { type: 'track', event: 'Order Completed', anonymousId: 'r-1', context: { ...houseCard, traits: { email: 'tim@example.com' } } });
+    await send(storeTill, { type: 'track', event: 'Order Completed', anonymousId: 'r-2', context: { ...houseCard, traits: { email: 'sabine@example.com' } } });
+    const tim = await profileOf('email', 'tim@example.com');
+    const sabine = await profileOf('email', 'sabine@example.com');
+    expect(tim.id).not.toBe(sabine.id);
+    expect(ids(tim)).toEqual(['anonymous_id:cookie-tim', 'anonymous_id:r-1', 'email:tim@example.com', 'loyalty_card:LC-HOUSE-2']);
+    expect(ids(sabine)).toEqual(['anonymous_id:cookie-sabine', 'anonymous_id:r-2', 'email:sabine@example.com']);
+    const [receipt] = (await profiles.events(sabine.id, { limit: 1 })).page.items;
+    expect(receipt!.warnings.join(' ')).toContain('each have a email only through a weaker loyalty_card');
+  });
+
   it('still adds a second email when the customer is known by a stronger identifier', async () => {
     await send(web, { type: 'identify', userId: 'u-2', traits: { email: 'work@example.com' } });
     await send(web, { type: 'identify', userId: 'u-2', traits: { email: 'home@example.com' } });

@@ -66,8 +66,7 @@ export function resolveIdentity(tx: IdentityTx, rules: IdentityRules, input: Res
     const other = tx.profile(otherId);
     const refusal = tx.keptApart(target.id, other.id)
       ? 'was undone before (unmerge keeps them apart)'
-      : (joinRefusal(rules, [target, countsOf(claim), other]) ??
-        (joinable(other) ? null : `would bring a second ${leading!.type} into a customer only through weaker identifiers`));
+      : (joinRefusal(rules, [target, countsOf(claim), other]) ?? weakLinkRefusal(rules, [target, countsOf(claim)], other, ordered.filter((identifier) => owners.get(identifierKey(identifier)) === otherId)));
     const theirs = ordered.filter((identifier) => owners.get(identifierKey(identifier)) === otherId);
     if (refusal) {
       for (const identifier of theirs) {
@@ -143,6 +142,25 @@ function joinRefusal(rules: IdentityRules, groups: Counts[]): string | null {
     if (limit !== null && count > limit) return `would give one customer ${count} ${type} values (the limit is ${limit})`;
   }
   if (total > rules.maxIdentifiersPerProfile) return `would give one customer ${total} identifiers (the limit is ${rules.maxIdentifiersPerProfile})`;
+  return null;
+}
+
+/**
+ * Two customers who each already have an identifier of some type (an email each, say) are joined
+ * only through an identifier at least that strong: a store's house card or a shared cookie seen with
+ * two people's emails is no proof that the two are one person.
+ */
+function weakLinkRefusal(rules: IdentityRules, side: Counts[], other: Counts, links: Identifier[]): string | null {
+  let strongest: Identifier | null = null;
+  for (const link of links) if (!strongest || priorityOf(link.type, rules) > priorityOf(strongest.type, rules)) strongest = link;
+  if (!strongest) return null;
+  const linkPriority = priorityOf(strongest.type, rules);
+  for (const [type, count] of Object.entries(other.identifierCounts)) {
+    if (count === 0 || priorityOf(type, rules) <= linkPriority) continue;
+    if (side.some((group) => (group.identifierCounts[type] ?? 0) > 0)) {
+      return `would join two customers who each have a ${type} only through a weaker ${strongest.type}`;
+    }
+  }
   return null;
 }
 
