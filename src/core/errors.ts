@@ -34,7 +34,6 @@ export const ErrorCatalogue = {
   CENTRIC_ERR_IDENTITY_INVALID_IDENTIFIER: 400,
   CENTRIC_ERR_IMPORT_CSV_FIELD_COUNT: 400,
   CENTRIC_ERR_IMPORT_CSV_UNREADABLE: 400,
-  CENTRIC_ERR_IMPORT_INVALID_VALUE: 400,
   CENTRIC_ERR_NOT_FOUND: 404,
   CENTRIC_ERR_STORE_UNAVAILABLE: 503,
   CENTRIC_ERR_INGEST_BACKLOG: 503,
@@ -56,8 +55,4 @@ export class CentricError extends Error {
     this.status = ErrorCatalogue[code];
     this.details = details;
   }
-}
-
-export function isCentricError(value: unknown): value is CentricError {
-  return value instanceof CentricError;
 }

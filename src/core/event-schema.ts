@@ -38,19 +38,6 @@ export const IncomingEvent = Type.Object(
 );
 export type IncomingEvent = Static<typeof IncomingEvent>;
 
-/** A batch call: `batch` holds the events; `context`, `integrations` and `sentAt` apply to each. */
-export const IncomingBatch = Type.Object(
-  {
-    batch: Type.Array(Type.Unknown()),
-    context: Type.Optional(JsonObject),
-    integrations: Type.Optional(JsonObject),
-    sentAt: Type.Optional(Time),
-    writeKey: Type.Optional(Type.String()),
-  },
-  { additionalProperties: true },
-);
-export type IncomingBatch = Static<typeof IncomingBatch>;
-
 /** Where an interaction happened; every stored event carries all three. */
 export interface Touchpoint {
   channel: string;

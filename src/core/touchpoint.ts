@@ -1,10 +1,5 @@
 import type { Touchpoint } from './event-schema.ts';
 
-/** Channels Centric knows by name; a workspace may use others that follow the same spelling rule. */
-export const KnownChannels = [
-  'web', 'app', 'email', 'sms', 'whatsapp', 'messenger', 'social', 'phone', 'store', 'chat', 'letter', 'server', 'other', 'unknown',
-] as const;
-
 export const DEFAULT_DEPARTMENT = 'unassigned';
 const CODE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const MAX_TOUCHPOINT_LENGTH = 120;

@@ -19,8 +19,6 @@ export interface IngestOutcome {
   stored: number;
   duplicates: number;
   rejected: Rejection[];
-  /** The messageIds of the accepted events, in input order. */
-  messageIds: string[];
 }
 
 export interface IngestInput {
@@ -116,7 +114,6 @@ export class IngestService {
       stored: result.stored,
       duplicates: result.duplicates,
       rejected,
-      messageIds: request.events.map((event) => event.messageId),
     };
   }
 }

@@ -1,5 +1,5 @@
 import { CentricError } from '../core/errors.ts';
-import type { IdentityRules } from '../core/identity-rules.ts';
+import { BUILT_IN_TYPES, type IdentityRules } from '../core/identity-rules.ts';
 import { normaliseIdentifier } from '../identity/identifiers.ts';
 import type { UnmergeResult } from '../identity/unmerge.ts';
 import type { EventRecord, Page, ProfileEventFilter, ProfileHit, ProfileView, StateStore } from '../stores/ports.ts';
@@ -60,7 +60,7 @@ export class ProfileService {
   }
 
   async setRules(rules: IdentityRules): Promise<IdentityRules> {
-    for (const type of ['user_id', 'anonymous_id', 'email', 'phone']) {
+    for (const type of BUILT_IN_TYPES) {
       if (!rules.types[type]) throw new CentricError('CENTRIC_ERR_REQUEST_INVALID_BODY', `field "types.${type}" is required: it is a built-in identifier type`);
     }
     const clean = { ...rules, blockedValues: [...new Set(rules.blockedValues.map((value) => value.trim().toLowerCase()))] };
