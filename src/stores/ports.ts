@@ -3,7 +3,7 @@ import type { ErrorCode } from '../core/errors.ts';
 import type { IdentityRules } from '../core/identity-rules.ts';
 import type { Identifier } from '../identity/identifiers.ts';
 import type { MergeRecord } from '../identity/identity-port.ts';
-import type { TraitValue } from '../identity/profile-state.ts';
+import type { ProfileState } from '../identity/profile-state.ts';
 import type { UnmergeResult } from '../identity/unmerge.ts';
 
 /** A place events come from; its write key authenticates tracking calls. */
@@ -90,19 +90,12 @@ export interface EventRecord extends StoredEvent {
 }
 
 /** One customer as the 360° view shows them. */
-export interface ProfileView {
+export interface ProfileView extends ProfileState {
   id: string;
   createdAt: number;
   updatedAt: number;
   displayName: string | null;
-  traits: Record<string, TraitValue>;
   identifiers: Array<Identifier & { addedAt: number }>;
-  firstSeen: number | null;
-  lastSeen: number | null;
-  eventCount: number;
-  channels: Record<string, number>;
-  touchpoints: Record<string, number>;
-  departments: Record<string, number>;
   /** Every merge that joined profiles into this one, undone ones included, oldest first. */
   merges: MergeRecord[];
 }

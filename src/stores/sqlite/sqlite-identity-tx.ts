@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { StoredEvent } from '../../core/event-schema.ts';
+import { eventFromRow, keptIdentifiers, type EventRow } from './event-rows.ts';
 import type { Identifier } from '../../identity/identifiers.ts';
 import type { MergeRecord, ProfileEvent, ProfileRecord, UnmergeTx } from '../../identity/identity-port.ts';
 import { applyEvent, combineStates, displayName, emptyProfileState, type ProfileState } from '../../identity/profile-state.ts';
@@ -8,9 +9,6 @@ import { applyEvent, combineStates, displayName, emptyProfileState, type Profile
 interface CachedProfile extends ProfileRecord {
   dirty: boolean;
 }
-
-/** Identifiers as stored on an event: [type, value], with a third element 0 when a guard dropped it. */
-export type StoredIdentifiers = Array<[string, string] | [string, string, 0]>;
 
 /**
  * The identity graph on SQLite, used inside the transaction of one group commit. Profiles touched
@@ -161,7 +159,7 @@ export class SqliteIdentityTx implements UnmergeTx {
   }
 
   eventsOf(profileId: string): ProfileEvent[] {
-    return (this.statements.eventsOf.all(profileId) as unknown as EventIdentityRow[]).map((row) => ({
+    return (this.statements.eventsOf.all(profileId) as unknown as EventRow[]).map((row) => ({
       seq: row.seq,
       event: eventFromRow(row),
       identifiers: keptIdentifiers(row.identifiers),
@@ -229,9 +227,7 @@ export function prepareStatements(db: DatabaseSync) {
     saveProfile: prepare('UPDATE profiles SET state = ?, identifier_counts = ?, search_name = ?, updated_at = ? WHERE id = ?'),
     merge: prepare('SELECT * FROM merges WHERE workspace_id = ? AND id = ?'),
     mergedInto: prepare('SELECT merged_into FROM profiles WHERE id = ?'),
-    eventsOf: prepare(`SELECT seq, workspace_id, source_id, message_id, type, event, user_id, anonymous_id, channel, touchpoint,
-      department, timestamp, original_timestamp, sent_at, received_at, warnings, payload, identifiers
-      FROM events WHERE profile_id = ? ORDER BY seq`),
+    eventsOf: prepare('SELECT * FROM events WHERE profile_id = ? ORDER BY seq'),
     moveEvent: prepare('UPDATE events SET profile_id = ? WHERE seq = ?'),
     setOwner: prepare('UPDATE identities SET profile_id = ? WHERE workspace_id = ? AND type = ? AND value = ?'),
     revive: prepare('UPDATE profiles SET merged_into = NULL, updated_at = ? WHERE id = ?'),
@@ -266,68 +262,6 @@ export function toMergeRecord(row: MergeRow): MergeRecord {
     createdAt: row.created_at,
     undoneAt: row.undone_at,
   };
-}
-
-export interface EventIdentityRow {
-  seq: number;
-  workspace_id: string;
-  source_id: string;
-  message_id: string;
-  type: string;
-  event: string | null;
-  user_id: string | null;
-  anonymous_id: string | null;
-  channel: string;
-  touchpoint: string;
-  department: string;
-  timestamp: number;
-  original_timestamp: number | null;
-  sent_at: number | null;
-  received_at: number;
-  warnings: string | null;
-  payload: string;
-  identifiers: string | null;
-}
-
-export function eventFromRow(row: EventIdentityRow): StoredEvent {
-  return {
-    envelopeVersion: 1,
-    workspaceId: row.workspace_id,
-    sourceId: row.source_id,
-    messageId: row.message_id,
-    type: row.type as StoredEvent['type'],
-    event: row.event,
-    userId: row.user_id,
-    anonymousId: row.anonymous_id,
-    channel: row.channel,
-    touchpoint: row.touchpoint,
-    department: row.department,
-    timestamp: row.timestamp,
-    originalTimestamp: row.original_timestamp,
-    sentAt: row.sent_at,
-    receivedAt: row.received_at,
-    warnings: row.warnings ? JSON.parse(row.warnings) : [],
-    payload: JSON.parse(row.payload),
-  };
-}
-
-export function encodeIdentifiers(carried: Identifier[], kept: Identifier[]): string {
-  const keptKeys = new Set(kept.map((identifier) => `${identifier.type}\u0000${identifier.value}`));
-  const encoded: StoredIdentifiers = carried.map((identifier) =>
-    keptKeys.has(`${identifier.type}\u0000${identifier.value}`) ? [identifier.type, identifier.value] : [identifier.type, identifier.value, 0],
-  );
-  return JSON.stringify(encoded);
-}
-
-export function decodeIdentifiers(json: string | null): Array<Identifier & { dropped?: true }> {
-  if (!json) return [];
-  return (JSON.parse(json) as StoredIdentifiers).map((entry) =>
-    entry.length === 3 ? { type: entry[0], value: entry[1], dropped: true as const } : { type: entry[0], value: entry[1] },
-  );
-}
-
-function keptIdentifiers(json: string | null): Identifier[] {
-  return decodeIdentifiers(json).filter((identifier) => !identifier.dropped).map(({ type, value }) => ({ type, value }));
 }
 
 function newProfileId(): string {

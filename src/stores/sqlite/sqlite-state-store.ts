@@ -14,8 +14,11 @@ import { DEFAULT_IDENTITY_RULES, type IdentityRules } from '../../core/identity-
 import { resolveEventIdentity } from '../../identity/resolve-event.ts';
 import { createKysely } from './kysely-node-sqlite.ts';
 import {
-  decodeIdentifiers, encodeIdentifiers, eventFromRow, prepareStatements, SqliteIdentityTx, toMergeRecord, type EventIdentityRow, type MergeRow,
+  prepareStatements, SqliteIdentityTx, toMergeRecord, type MergeRow,
 } from './sqlite-identity-tx.ts';
+import {
+  encodeIdentifiers, eventFromRow, eventInsertValues, eventRecordFromRow, INSERT_EVENT_SQL, type EventRow,
+} from './event-rows.ts';
 import { CentricError } from '../../core/errors.ts';
 import type { Identifier } from '../../identity/identifiers.ts';
 import { displayName, type ProfileState } from '../../identity/profile-state.ts';
@@ -51,33 +54,10 @@ interface FailedEventsTable {
   replayed_message_id: string | null;
 }
 
-interface EventsTable {
-  seq: number;
-  envelope_version: number;
-  workspace_id: string;
-  source_id: string;
-  message_id: string;
-  type: string;
-  event: string | null;
-  user_id: string | null;
-  anonymous_id: string | null;
-  channel: string;
-  touchpoint: string;
-  department: string;
-  timestamp: number;
-  original_timestamp: number | null;
-  sent_at: number | null;
-  received_at: number;
-  warnings: string | null;
-  payload: string;
-  profile_id: string | null;
-  identifiers: string | null;
-}
-
 interface Schema {
   sources: SourcesTable;
   failed_events: FailedEventsTable;
-  events: EventsTable;
+  events: EventRow;
 }
 
 export interface SqliteStateStoreOptions {
@@ -135,11 +115,7 @@ export class SqliteStateStore implements StateStore {
         INSERT INTO message_ids (workspace_id, message_id, seen_at) VALUES (?, ?, ?)
         ON CONFLICT (workspace_id, message_id) DO UPDATE SET seen_at = excluded.seen_at
         WHERE message_ids.seen_at < ?`),
-      insertEvent: this.db.prepare(`
-        INSERT INTO events (envelope_version, workspace_id, source_id, message_id, type, event, user_id, anonymous_id,
-          channel, touchpoint, department, timestamp, original_timestamp, sent_at, received_at, warnings, payload,
-          profile_id, identifiers)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertEvent: this.db.prepare(INSERT_EVENT_SQL),
       insertFailed: this.db.prepare(`
         INSERT INTO failed_events (workspace_id, source_id, received_at, code, message, field, payload)
         VALUES (?, ?, ?, ?, ?, ?, ?)`),
@@ -212,12 +188,12 @@ export class SqliteStateStore implements StateStore {
   /** Resolves the event's profile (unless resolution is off), stores it and folds it into the profile. */
   private storeEvent(tx: SqliteIdentityTx, insertEvent: StatementSync, event: StoredEvent): void {
     if (!this.resolveIdentities) {
-      insertEvent.run(...eventRow(event), null, null);
+      insertEvent.run(...eventInsertValues(event, null, null));
       return;
     }
     const identity = resolveEventIdentity(tx, this.rules, event);
     if (identity.warnings.length > 0) event.warnings = [...event.warnings, ...identity.warnings];
-    const result = insertEvent.run(...eventRow(event), identity.profileId, encodeIdentifiers(identity.carried, identity.kept));
+    const result = insertEvent.run(...eventInsertValues(event, identity.profileId, encodeIdentifiers(identity.carried, identity.kept)));
     tx.applyEvent(identity.profileId, event, Number(result.lastInsertRowid));
   }
 
@@ -235,13 +211,12 @@ export class SqliteStateStore implements StateStore {
       this.db.exec('ROLLBACK');
       throw error;
     }
-    const page = this.db.prepare(`SELECT seq, workspace_id, source_id, message_id, type, event, user_id, anonymous_id, channel, touchpoint,
-      department, timestamp, original_timestamp, sent_at, received_at, warnings, payload, identifiers FROM events WHERE seq > ? ORDER BY seq LIMIT 5000`);
+    const page = this.db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT 5000');
     const update = this.db.prepare('UPDATE events SET profile_id = ?, identifiers = ?, warnings = ? WHERE seq = ?');
     let after = 0;
     let done = 0;
     for (;;) {
-      const rows = page.all(after) as unknown as EventIdentityRow[];
+      const rows = page.all(after) as unknown as EventRow[];
       if (rows.length === 0) break;
       const tx = new SqliteIdentityTx(this.db, this.identityStatements, this.stamp);
       this.db.exec('BEGIN IMMEDIATE');
@@ -289,21 +264,7 @@ export class SqliteStateStore implements StateStore {
       SELECT * FROM merges WHERE survivor_id IN (SELECT id FROM members) OR absorbed_id IN (SELECT id FROM members) ORDER BY id`).all(root) as unknown as MergeRow[]).map(toMergeRecord);
     return {
       mergedFrom: root === id ? null : id,
-      profile: {
-        id: root,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-        displayName: displayName(state),
-        traits: state.traits,
-        identifiers,
-        firstSeen: state.firstSeen,
-        lastSeen: state.lastSeen,
-        eventCount: state.eventCount,
-        channels: state.channels,
-        touchpoints: state.touchpoints,
-        departments: state.departments,
-        merges,
-      },
+      profile: { ...state, id: root, createdAt: row.created_at, updatedAt: row.updated_at, displayName: displayName(state), identifiers, merges },
     };
   }
 
@@ -319,7 +280,7 @@ export class SqliteStateStore implements StateStore {
       query = query.where((eb) => eb.or([eb('timestamp', '<', time), eb.and([eb('timestamp', '=', time), eb('seq', '<', seq)])]));
     }
     const rows = await query.orderBy('timestamp', 'desc').orderBy('seq', 'desc').limit(filter.limit + 1).execute();
-    const items = rows.slice(0, filter.limit).map(toEventRecord);
+    const items = rows.slice(0, filter.limit).map(eventRecordFromRow);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > filter.limit && last ? `${last.timestamp}:${last.seq}` : null };
   }
@@ -483,7 +444,7 @@ export class SqliteStateStore implements StateStore {
     if (filter.sourceId) query = query.where('source_id', '=', filter.sourceId);
     if (filter.cursor) query = query.where('seq', '<', Number(filter.cursor));
     const rows = await query.orderBy('seq', 'desc').limit(filter.limit + 1).execute();
-    const items = rows.slice(0, filter.limit).map(toEventRecord);
+    const items = rows.slice(0, filter.limit).map(eventRecordFromRow);
     return { items, nextCursor: rows.length > filter.limit ? String(items[items.length - 1]!.seq) : null };
   }
 
@@ -518,15 +479,6 @@ export class SqliteStateStore implements StateStore {
   }
 }
 
-function eventRow(event: StoredEvent): Array<string | number | null> {
-  return [
-    event.envelopeVersion, event.workspaceId, event.sourceId, event.messageId, event.type, event.event, event.userId,
-    event.anonymousId, event.channel, event.touchpoint, event.department, event.timestamp, event.originalTimestamp,
-    event.sentAt, event.receivedAt, event.warnings.length > 0 ? JSON.stringify(event.warnings) : null,
-    JSON.stringify(event.payload),
-  ];
-}
-
 function toSource(row: Selectable<SourcesTable>): Source {
   return {
     id: row.id,
@@ -557,6 +509,3 @@ function toFailedEvent(row: Selectable<FailedEventsTable>): FailedEvent {
   };
 }
 
-function toEventRecord(row: Selectable<EventsTable>): EventRecord {
-  return { ...eventFromRow(row), seq: row.seq, profileId: row.profile_id, identifiers: decodeIdentifiers(row.identifiers) };
-}
