@@ -9,7 +9,6 @@ export interface ProfileRecord {
   createdAt: number;
   /** How many identifiers of each type the profile holds: what the limits are checked against. */
   identifierCounts: Record<string, number>;
-  identifierTotal: number;
   state: ProfileState;
 }
 

@@ -48,26 +48,18 @@ export function resolveIdentity(tx: IdentityTx, rules: IdentityRules, input: Res
   // it can join, or to a new customer when it can join none (a second user_id, say).
   const freshLeads = fresh.length > 0 && fresh[0] === ordered[0];
   const claim = freshLeads ? fresh : [];
-  const leading = fresh[0];
-  const joinable = (profile: ProfileRecord): boolean => {
-    if (!freshLeads || !leading) return true;
-    if (joinRefusal(rules, [countsOf(fresh), profile]) !== null) return false;
-    // A profile that already has another value of the new identifier's type is only joined through an
-    // identifier at least as strong: a store's house card or a shared cookie must not carry a second
-    // person's email into a customer's profile.
-    if ((profile.identifierCounts[leading.type] ?? 0) === 0) return true;
-    const leadingPriority = priorityOf(leading.type, rules);
-    return ordered.some((identifier) => owners.get(identifierKey(identifier)) === profile.id && priorityOf(identifier.type, rules) >= leadingPriority);
-  };
-  let target: ProfileRecord = profilesByPriority.map((id) => tx.profile(id)).find(joinable) ?? tx.createProfile(input.workspaceId, input.at);
+  const linksTo = (profileId: string) => ordered.filter((identifier) => owners.get(identifierKey(identifier)) === profileId);
+  let target: ProfileRecord =
+    profilesByPriority.map((id) => tx.profile(id)).find((profile) => !freshLeads || joinRefusal(rules, [countsOf(fresh)], profile, linksTo(profile.id)) === null) ??
+    tx.createProfile(input.workspaceId, input.at);
 
   for (const otherId of profilesByPriority) {
     if (otherId === target.id) continue;
     const other = tx.profile(otherId);
+    const theirs = linksTo(otherId);
     const refusal = tx.keptApart(target.id, other.id)
       ? 'was undone before (unmerge keeps them apart)'
-      : (joinRefusal(rules, [target, countsOf(claim), other]) ?? weakLinkRefusal(rules, [target, countsOf(claim)], other, ordered.filter((identifier) => owners.get(identifierKey(identifier)) === otherId)));
-    const theirs = ordered.filter((identifier) => owners.get(identifierKey(identifier)) === otherId);
+      : joinRefusal(rules, [target.identifierCounts, countsOf(claim)], other, theirs);
     if (refusal) {
       for (const identifier of theirs) {
         dropped.add(identifierKey(identifier));
@@ -115,51 +107,44 @@ function withPreviousId(tx: IdentityTx, input: ResolveInput): Identifier[] {
   return present ? input.identifiers : [...input.identifiers, previous];
 }
 
-interface Counts {
-  identifierCounts: Record<string, number>;
-  identifierTotal: number;
-}
+/** How many identifiers of each type a profile (or an event's new identifiers) holds. */
+type Counts = Record<string, number>;
 
 function countsOf(identifiers: Identifier[]): Counts {
-  const identifierCounts: Record<string, number> = {};
-  for (const identifier of identifiers) identifierCounts[identifier.type] = (identifierCounts[identifier.type] ?? 0) + 1;
-  return { identifierCounts, identifierTotal: identifiers.length };
+  const counts: Counts = {};
+  for (const identifier of identifiers) counts[identifier.type] = (counts[identifier.type] ?? 0) + 1;
+  return counts;
+}
+
+function total(counts: Counts): number {
+  let sum = 0;
+  for (const count of Object.values(counts)) sum += count;
+  return sum;
 }
 
 /**
- * Why these groups of identifiers cannot belong to one customer, or null when they can. The groups
- * never share an identifier (each is held by one profile, or by none yet), so counts simply add up.
+ * Why `profile` cannot join the customer made of `side` through the event's identifiers `links` (those
+ * `profile` holds), or null when it can. The groups never share an identifier, so counts add up.
+ * Besides the limits, two customers who each already have an identifier of some type (an email each,
+ * say) are joined only through an identifier at least that strong: a store's house card or a shared
+ * cookie seen with two people's emails is no proof that they are one person.
  */
-function joinRefusal(rules: IdentityRules, groups: Counts[]): string | null {
-  const byType: Record<string, number> = {};
-  let total = 0;
-  for (const group of groups) {
-    total += group.identifierTotal;
-    for (const [type, count] of Object.entries(group.identifierCounts)) byType[type] = (byType[type] ?? 0) + count;
-  }
+function joinRefusal(rules: IdentityRules, side: Counts[], profile: ProfileRecord, links: Identifier[]): string | null {
+  const byType: Counts = { ...profile.identifierCounts };
+  for (const group of side) for (const [type, count] of Object.entries(group)) byType[type] = (byType[type] ?? 0) + count;
   for (const [type, count] of Object.entries(byType)) {
     const limit = rules.types[type]?.limit ?? null;
     if (limit !== null && count > limit) return `would give one customer ${count} ${type} values (the limit is ${limit})`;
   }
-  if (total > rules.maxIdentifiersPerProfile) return `would give one customer ${total} identifiers (the limit is ${rules.maxIdentifiersPerProfile})`;
-  return null;
-}
-
-/**
- * Two customers who each already have an identifier of some type (an email each, say) are joined
- * only through an identifier at least that strong: a store's house card or a shared cookie seen with
- * two people's emails is no proof that the two are one person.
- */
-function weakLinkRefusal(rules: IdentityRules, side: Counts[], other: Counts, links: Identifier[]): string | null {
+  const all = total(byType);
+  if (all > rules.maxIdentifiersPerProfile) return `would give one customer ${all} identifiers (the limit is ${rules.maxIdentifiersPerProfile})`;
   let strongest: Identifier | null = null;
   for (const link of links) if (!strongest || priorityOf(link.type, rules) > priorityOf(strongest.type, rules)) strongest = link;
   if (!strongest) return null;
   const linkPriority = priorityOf(strongest.type, rules);
-  for (const [type, count] of Object.entries(other.identifierCounts)) {
+  for (const [type, count] of Object.entries(profile.identifierCounts)) {
     if (count === 0 || priorityOf(type, rules) <= linkPriority) continue;
-    if (side.some((group) => (group.identifierCounts[type] ?? 0) > 0)) {
-      return `would join two customers who each have a ${type} only through a weaker ${strongest.type}`;
-    }
+    if (side.some((group) => (group[type] ?? 0) > 0)) return `would join two customers who each have a ${type} only through a weaker ${strongest.type}`;
   }
   return null;
 }
@@ -170,9 +155,8 @@ function attachRefusal(rules: IdentityRules, profile: ProfileRecord, identifier:
     const count = profile.identifierCounts[identifier.type] ?? 0;
     if (count >= limit) return `the customer already has ${count} ${identifier.type} value${count === 1 ? '' : 's'} (the limit is ${limit})`;
   }
-  if (profile.identifierTotal >= rules.maxIdentifiersPerProfile) {
-    return `the customer already has ${profile.identifierTotal} identifiers (the limit is ${rules.maxIdentifiersPerProfile})`;
-  }
+  const all = total(profile.identifierCounts);
+  if (all >= rules.maxIdentifiersPerProfile) return `the customer already has ${all} identifiers (the limit is ${rules.maxIdentifiersPerProfile})`;
   return null;
 }
 
@@ -181,7 +165,8 @@ function attachRefusal(rules: IdentityRules, profile: ProfileRecord, identifier:
  * cost little however many devices they have); between equals, the one created first.
  */
 function survivorFirst(a: ProfileRecord, b: ProfileRecord): [ProfileRecord, ProfileRecord] {
-  if (a.identifierTotal !== b.identifierTotal) return a.identifierTotal > b.identifierTotal ? [a, b] : [b, a];
+  const [sizeA, sizeB] = [total(a.identifierCounts), total(b.identifierCounts)];
+  if (sizeA !== sizeB) return sizeA > sizeB ? [a, b] : [b, a];
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? [a, b] : [b, a];
   return a.id < b.id ? [a, b] : [b, a];
 }

@@ -19,6 +19,8 @@ export class SqliteIdentityTx implements UnmergeTx {
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly cache = new Map<string, CachedProfile>();
   private readonly lookups = new Map<string, { owner: string | null; conflicts: number }>();
+  /** Profiles merged away in this group, and where they went. */
+  private readonly absorbedInto = new Map<string, string>();
 
   private readonly stamp: () => number;
 
@@ -30,7 +32,10 @@ export class SqliteIdentityTx implements UnmergeTx {
   }
 
   ownerOf(workspaceId: string, identifier: Identifier): string | null {
-    return this.lookup(workspaceId, identifier).owner;
+    const entry = this.lookup(workspaceId, identifier);
+    // Owners read before a merge in this group may have been absorbed since.
+    while (entry.owner !== null && this.absorbedInto.has(entry.owner)) entry.owner = this.absorbedInto.get(entry.owner)!;
+    return entry.owner;
   }
 
   conflictsOf(workspaceId: string, identifier: Identifier): number {
@@ -65,7 +70,6 @@ export class SqliteIdentityTx implements UnmergeTx {
       workspaceId: row.workspace_id,
       createdAt: row.created_at,
       identifierCounts,
-      identifierTotal: Object.values(identifierCounts).reduce((sum, count) => sum + count, 0),
       state: JSON.parse(row.state) as ProfileState,
       dirty: false,
     };
@@ -75,7 +79,7 @@ export class SqliteIdentityTx implements UnmergeTx {
 
   createProfile(workspaceId: string, at: number): ProfileRecord {
     const profile: CachedProfile = {
-      id: newProfileId(), workspaceId, createdAt: at, identifierCounts: {}, identifierTotal: 0, state: emptyProfileState(), dirty: true,
+      id: newProfileId(), workspaceId, createdAt: at, identifierCounts: {}, state: emptyProfileState(), dirty: true,
     };
     this.statements.insertProfile.run(profile.id, workspaceId, at, at, JSON.stringify(profile.state));
     this.cache.set(profile.id, profile);
@@ -86,7 +90,6 @@ export class SqliteIdentityTx implements UnmergeTx {
     const profile = this.profile(profileId);
     this.statements.insertIdentity.run(profile.workspaceId, identifier.type, identifier.value, profileId, this.stamp());
     profile.identifierCounts[identifier.type] = (profile.identifierCounts[identifier.type] ?? 0) + 1;
-    profile.identifierTotal += 1;
     (profile as CachedProfile).dirty = true;
     this.lookup(profile.workspaceId, identifier).owner = profileId;
   }
@@ -110,8 +113,7 @@ export class SqliteIdentityTx implements UnmergeTx {
     for (const [type, count] of Object.entries(absorbed.identifierCounts)) {
       survivor.identifierCounts[type] = (survivor.identifierCounts[type] ?? 0) + count;
     }
-    survivor.identifierTotal += absorbed.identifierTotal;
-    for (const entry of this.lookups.values()) if (entry.owner === absorbedId) entry.owner = survivorId;
+    this.absorbedInto.set(absorbedId, survivorId);
     survivor.state = combineStates(survivor.state, absorbed.state);
     survivor.dirty = true;
     this.cache.delete(absorbedId);
@@ -141,6 +143,7 @@ export class SqliteIdentityTx implements UnmergeTx {
     }
     this.cache.clear();
     this.lookups.clear();
+    this.absorbedInto.clear();
   }
 
   mergeRecord(workspaceId: string, id: number): MergeRecord | null {
@@ -174,6 +177,7 @@ export class SqliteIdentityTx implements UnmergeTx {
     this.statements.setOwner.run(profileId, workspaceId, identifier.type, identifier.value);
     this.cache.clear();
     this.lookups.clear();
+    this.absorbedInto.clear();
   }
 
   revive(profileId: string): void {
