@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { AppendRequest } from '../../stores/ports.ts';
 import { GroupCommitter } from '../../stores/group-committer.ts';
+import { immediateTransaction } from '../../stores/sqlite/transaction.ts';
 import type { AcceptedLog, LoggedRequest } from '../ports.ts';
 
 export interface SqliteAcceptedLogOptions {
@@ -19,6 +20,8 @@ export class SqliteAcceptedLog implements AcceptedLog {
   private readonly db: DatabaseSync;
   private readonly committer: GroupCommitter<AppendRequest, void>;
   private readonly insert: StatementSync;
+  private readonly readAfter: StatementSync;
+  private readonly deleteUpTo: StatementSync;
   private readonly listeners: Array<() => void> = [];
   /** Entries not yet released, oldest first: [seq, events]. */
   private readonly unreleased: Array<[number, number]> = [];
@@ -31,6 +34,8 @@ export class SqliteAcceptedLog implements AcceptedLog {
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? 'FULL'}; PRAGMA busy_timeout = 10000;
       CREATE TABLE IF NOT EXISTS accepted (seq INTEGER PRIMARY KEY AUTOINCREMENT, events INTEGER NOT NULL, request TEXT NOT NULL);`);
     this.insert = this.db.prepare('INSERT INTO accepted (events, request) VALUES (?, ?)');
+    this.readAfter = this.db.prepare('SELECT seq, events, request FROM accepted WHERE seq > ? ORDER BY seq');
+    this.deleteUpTo = this.db.prepare('DELETE FROM accepted WHERE seq <= ?');
     for (const row of this.db.prepare('SELECT seq, events FROM accepted ORDER BY seq').iterate() as Iterable<{ seq: number; events: number }>) {
       this.unreleased.push([row.seq, row.events]);
       this.pendingEvents += row.events;
@@ -43,18 +48,9 @@ export class SqliteAcceptedLog implements AcceptedLog {
   }
 
   private commit(requests: AppendRequest[]): void[] {
-    const appended: Array<[number, number]> = [];
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      for (const request of requests) {
-        const result = this.insert.run(request.events.length, JSON.stringify(request));
-        appended.push([Number(result.lastInsertRowid), request.events.length]);
-      }
-      this.db.exec('COMMIT');
-    } catch (error) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      throw error;
-    }
+    const appended = immediateTransaction(this.db, () =>
+      requests.map((request): [number, number] => [Number(this.insert.run(request.events.length, JSON.stringify(request)).lastInsertRowid), request.events.length]),
+    );
     for (const entry of appended) {
       this.unreleased.push(entry);
       this.pendingEvents += entry[1];
@@ -68,7 +64,7 @@ export class SqliteAcceptedLog implements AcceptedLog {
   async read(afterSeq: number, maxEvents: number): Promise<LoggedRequest[]> {
     const entries: LoggedRequest[] = [];
     let events = 0;
-    for (const row of this.db.prepare('SELECT seq, events, request FROM accepted WHERE seq > ? ORDER BY seq').iterate(afterSeq) as Iterable<{
+    for (const row of this.readAfter.iterate(afterSeq) as Iterable<{
       seq: number; events: number; request: string;
     }>) {
       if (entries.length > 0 && events + row.events > maxEvents) break;
@@ -79,7 +75,7 @@ export class SqliteAcceptedLog implements AcceptedLog {
   }
 
   async release(seq: number): Promise<void> {
-    this.db.prepare('DELETE FROM accepted WHERE seq <= ?').run(seq);
+    this.deleteUpTo.run(seq);
     this.forget(seq);
   }
 

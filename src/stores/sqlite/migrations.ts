@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { immediateTransaction } from './transaction.ts';
 
 /** One schema change. Applied migrations are recorded and never edited; add a new one instead. */
 interface Migration {
@@ -138,20 +139,12 @@ export function migrate(db: DatabaseSync): number[] {
   );
   const pending = migrations.filter((migration) => !applied.has(migration.version));
   if (pending.length === 0) return [];
-  db.exec('BEGIN IMMEDIATE');
-  try {
+  immediateTransaction(db, () => {
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
     for (const migration of pending) {
       db.exec(migration.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        migration.version,
-        migration.name,
-        Date.now(),
-      );
+      record.run(migration.version, migration.name, Date.now());
     }
-    db.exec('COMMIT');
-  } catch (error) {
-    db.exec('ROLLBACK');
-    throw error;
-  }
+  });
   return pending.map((migration) => migration.version);
 }

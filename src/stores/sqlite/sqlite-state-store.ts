@@ -13,6 +13,7 @@ import type {
 import { DEFAULT_IDENTITY_RULES, type IdentityRules } from '../../core/identity-rules.ts';
 import { resolveEventIdentity } from '../../identity/resolve-event.ts';
 import { createKysely } from './kysely-node-sqlite.ts';
+import { immediateTransaction } from './transaction.ts';
 import {
   prepareStatements, SqliteIdentityTx, toMergeRecord, type MergeRow,
 } from './sqlite-identity-tx.ts';
@@ -153,8 +154,7 @@ export class SqliteStateStore implements StateStore {
     const now = this.now();
     const results: AppendResult[] = [];
     const tx = new SqliteIdentityTx(this.db, this.identityStatements, this.stamp);
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
+    immediateTransaction(this.db, () => {
       for (const request of requests) {
         const duplicateFlags: boolean[] = [];
         let stored = 0;
@@ -177,11 +177,7 @@ export class SqliteStateStore implements StateStore {
         results.push({ stored, duplicates: request.events.length - stored, duplicateFlags });
       }
       tx.flush();
-      this.db.exec('COMMIT');
-    } catch (error) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      throw error;
-    }
+    });
     return results;
   }
 
@@ -191,10 +187,16 @@ export class SqliteStateStore implements StateStore {
       insertEvent.run(...eventInsertValues(event, null, null));
       return;
     }
+    const { profileId, identifiers } = this.resolveEvent(tx, event);
+    const result = insertEvent.run(...eventInsertValues(event, profileId, identifiers));
+    tx.applyEvent(profileId, event, Number(result.lastInsertRowid));
+  }
+
+  /** Finds the event's profile, adding resolution's warnings to the event; identifiers come encoded for the row. */
+  private resolveEvent(tx: SqliteIdentityTx, event: StoredEvent): { profileId: string; identifiers: string } {
     const identity = resolveEventIdentity(tx, this.rules, event);
     if (identity.warnings.length > 0) event.warnings = [...event.warnings, ...identity.warnings];
-    const result = insertEvent.run(...eventInsertValues(event, identity.profileId, encodeIdentifiers(identity.carried, identity.kept)));
-    tx.applyEvent(identity.profileId, event, Number(result.lastInsertRowid));
+    return { profileId: identity.profileId, identifiers: encodeIdentifiers(identity.carried, identity.kept) };
   }
 
   /**
@@ -203,14 +205,9 @@ export class SqliteStateStore implements StateStore {
    */
   rebuildProfiles(onProgress?: (done: number, total: number) => void): { events: number; profiles: number } {
     const total = Number((this.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n);
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      this.db.exec('DELETE FROM profiles; DELETE FROM identities; DELETE FROM merges; DELETE FROM kept_apart; UPDATE events SET profile_id = NULL, identifiers = NULL;');
-      this.db.exec('COMMIT');
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+    immediateTransaction(this.db, () =>
+      this.db.exec('DELETE FROM profiles; DELETE FROM identities; DELETE FROM merges; DELETE FROM kept_apart; UPDATE events SET profile_id = NULL, identifiers = NULL;'),
+    );
     const page = this.db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT 5000');
     const update = this.db.prepare('UPDATE events SET profile_id = ?, identifiers = ?, warnings = ? WHERE seq = ?');
     let after = 0;
@@ -219,22 +216,16 @@ export class SqliteStateStore implements StateStore {
       const rows = page.all(after) as unknown as EventRow[];
       if (rows.length === 0) break;
       const tx = new SqliteIdentityTx(this.db, this.identityStatements, this.stamp);
-      this.db.exec('BEGIN IMMEDIATE');
-      try {
+      immediateTransaction(this.db, () => {
         for (const row of rows) {
           const event = eventFromRow(row);
           event.warnings = event.warnings.filter((warning) => !IDENTITY_WARNING.test(warning));
-          const identity = resolveEventIdentity(tx, this.rules, event);
-          const warnings = [...event.warnings, ...identity.warnings];
-          update.run(identity.profileId, encodeIdentifiers(identity.carried, identity.kept), warnings.length > 0 ? JSON.stringify(warnings) : null, row.seq);
-          tx.applyEvent(identity.profileId, event, row.seq);
+          const { profileId, identifiers } = this.resolveEvent(tx, event);
+          update.run(profileId, identifiers, event.warnings.length > 0 ? JSON.stringify(event.warnings) : null, row.seq);
+          tx.applyEvent(profileId, event, row.seq);
         }
         tx.flush();
-        this.db.exec('COMMIT');
-      } catch (error) {
-        this.db.exec('ROLLBACK');
-        throw error;
-      }
+      });
       after = rows[rows.length - 1]!.seq;
       done += rows.length;
       onProgress?.(done, total);
@@ -327,20 +318,15 @@ export class SqliteStateStore implements StateStore {
 
   async unmerge(workspaceId: string, profileId: string, mergeId: number): Promise<UnmergeResult> {
     const tx = new SqliteIdentityTx(this.db, this.identityStatements, this.stamp);
-    const merge = tx.mergeRecord(workspaceId, mergeId);
-    const root = tx.rootOf(profileId);
-    if (!merge || (tx.rootOf(merge.survivorId) !== root && merge.absorbedId !== profileId)) {
-      throw new CentricError('CENTRIC_ERR_MERGE_NOT_FOUND', `profile ${profileId} has no merge with id ${mergeId}`);
-    }
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = unmerge(tx, this.rules, workspaceId, mergeId, this.now());
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      throw error;
-    }
+    // The check reads inside the transaction, so a merge committed by the processing thread in between cannot slip past it.
+    return immediateTransaction(this.db, () => {
+      const merge = tx.mergeRecord(workspaceId, mergeId);
+      const root = tx.rootOf(profileId);
+      if (!merge || (tx.rootOf(merge.survivorId) !== root && merge.absorbedId !== profileId)) {
+        throw new CentricError('CENTRIC_ERR_MERGE_NOT_FOUND', `profile ${profileId} has no merge with id ${mergeId}`);
+      }
+      return unmerge(tx, this.rules, workspaceId, mergeId, this.now());
+    });
   }
 
   /** Every identity of a workspace with its profile, streamed (for rebuild checks and exports). */
