@@ -1,14 +1,15 @@
 import type { DemoCompany, DemoCustomer } from './demo-company.ts';
 import type { IdentityCheck } from './demo-identity-check.ts';
 import type { DemoLoadResult } from './demo-loader.ts';
-import { eventsPerSecond, formatCount, formatSeconds } from './demo-progress.ts';
+import { formatCount, formatDuration } from '../cli/progress-display.ts';
+import { eventsPerSecond } from './demo-progress.ts';
 
 /** What the person at the terminal reads after a demo load: what was stored, and how well identities resolved. */
 
 export function formatLoadSummary(result: DemoLoadResult): string {
   const count = (value: number) => formatCount(value).padStart(10);
   const lines = [
-    `${result.interrupted ? 'Interrupted after' : 'Loaded'} ${formatCount(result.events)} events in ${formatSeconds(result.elapsedMs / 1000)}` +
+    `${result.interrupted ? 'Interrupted after' : 'Loaded'} ${formatCount(result.events)} events in ${formatDuration(result.elapsedMs)}` +
       ` (${formatCount(eventsPerSecond(result))} events/s)`,
     `  stored      ${count(result.stored)}  new events`,
     `  duplicates  ${count(result.duplicates)}  stored by an earlier run`,

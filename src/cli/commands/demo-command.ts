@@ -4,7 +4,8 @@ import { closeOnSignals, openEmbedded, startEmbeddedServer } from '../../apps/em
 import { createDemoCompany, DEMO_DEFAULTS } from '../../demo/demo-company.ts';
 import { checkIdentities } from '../../demo/demo-identity-check.ts';
 import { demoMarker, ensureDemoSources, loadDemoEvents, markerMatches, readDemoMarker, writeDemoMarker } from '../../demo/demo-loader.ts';
-import { createDemoProgressDisplay, formatCount, formatSeconds } from '../../demo/demo-progress.ts';
+import { createDemoProgressDisplay } from '../../demo/demo-progress.ts';
+import { formatCount, formatDuration } from '../progress-display.ts';
 import { formatIdentityCheck, formatLoadSummary, lookupExamples } from '../../demo/demo-report.ts';
 
 interface DemoOptions {
@@ -67,7 +68,7 @@ export function registerDemoCommand(program: Command): void {
           const total = company.countEvents();
           console.log(
             `Generating Lindenhaus, a retailer with ${formatCount(customers)} customers over ${days} days from ${start} (seed ${seed}): ` +
-              `${formatCount(total)} events, planned in ${formatSeconds((performance.now() - planned) / 1000)}`,
+              `${formatCount(total)} events, planned in ${formatDuration(performance.now() - planned)}`,
           );
           const display = createDemoProgressDisplay(process.stderr, 'loading');
           // The first Ctrl-C stops after the events already handed over; a second one ends the process.
@@ -94,7 +95,7 @@ export function registerDemoCommand(program: Command): void {
               mergesOf: async (profileId) => (await centric.profiles.get(profileId)).profile.merges.length,
             });
             identityCheck = formatIdentityCheck(company, check);
-            console.log(`${identityCheck}\n  (checked in ${formatSeconds((performance.now() - checking) / 1000)})`);
+            console.log(`${identityCheck}\n  (checked in ${formatDuration(performance.now() - checking)})`);
           }
           writeDemoMarker(config.dataDir, demoMarker(company, total, identityCheck));
         }

@@ -4,7 +4,7 @@ import { openEmbedded } from '../../apps/embedded.ts';
 import { EventTypes, type EventType } from '../../core/event-schema.ts';
 import { parseMapRule } from '../../import/csv-mapping.ts';
 import { formatFromFileName, IMPORT_FORMATS, importFile, importFileSize, type ImportFormat } from '../../import/import-file.ts';
-import { createProgressDisplay, formatSummary } from '../../import/import-progress.ts';
+import { createImportProgressDisplay, formatSummary } from '../../import/import-progress.ts';
 
 interface ImportOptions {
   source: string;
@@ -47,7 +47,7 @@ export function registerImportCommand(program: Command): void {
       }
       const config = loadConfig({ dataDir: options.dataDir });
       const centric = await openEmbedded(config);
-      const display = createProgressDisplay(process.stderr, 'importing');
+      const display = createImportProgressDisplay(process.stderr, 'importing');
       // The first Ctrl-C stops reading and stores what was read; a second one ends the process at once.
       const abort = new AbortController();
       process.once('SIGINT', () => abort.abort());
