@@ -1,16 +1,13 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCentric, type CliResult } from './server-process.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/apps/config.ts';
 import { openEmbedded, type EmbeddedCentric } from '../src/apps/embedded.ts';
 import { createDemoCompany } from '../src/demo/demo-company.ts';
 import { showcaseCustomer } from '../src/demo/demo-report.ts';
 
-const ROOT = join(import.meta.dirname, '..');
-const NODE = join(ROOT, 'node_modules', '.bin', 'node');
 const CUSTOMERS = 300;
 
 const dir = mkdtempSync(join(tmpdir(), 'centric-demo-cli-'));
@@ -18,21 +15,9 @@ const dataDir = join(dir, 'demo-data');
 /** The same company the command generates with its default seed. */
 const company = createDemoCompany({ customers: CUSTOMERS });
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `centric demo ...` as a real child process, as a user would run it. */
-async function centric(args: string[]): Promise<CliResult> {
-  const child = spawn(NODE, [join(ROOT, 'src/cli/main.ts'), ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
+/** `centric ...` as a real child process, as a user would run it. */
+function centric(args: string[]): Promise<CliResult> {
+  return runCentric(dir, args);
 }
 
 async function withCentric<T>(use: (centric: EmbeddedCentric) => Promise<T>): Promise<T> {

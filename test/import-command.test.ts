@@ -1,32 +1,18 @@
-import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
+import { runCentric, type CliResult } from './server-process.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStateStore } from '../src/stores/sqlite/sqlite-state-store.ts';
 
-const ROOT = join(import.meta.dirname, '..');
-const NODE = join(ROOT, 'node_modules', '.bin', 'node');
 
 const dir = mkdtempSync(join(tmpdir(), 'centric-import-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `centric import ...` as a real child process, as a user would run it. */
-async function centric(args: string[], nodeFlags: string[] = []): Promise<CliResult> {
-  const child = spawn(NODE, [...nodeFlags, join(ROOT, 'src/cli/main.ts'), ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
+/** `centric ...` as a real child process, as a user would run it. */
+function centric(args: string[], nodeFlags: string[] = []): Promise<CliResult> {
+  return runCentric(dir, args, nodeFlags);
 }
 
 async function withStore<T>(dataDir: string, use: (store: SqliteStateStore) => Promise<T>): Promise<T> {
