@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildHttpApp } from '../http/app.ts';
+import type { AcceptedLogProcessor } from '../bus/ports.ts';
 import { SqliteAcceptedLog } from '../bus/sqlite/sqlite-accepted-log.ts';
 import { IngestProcessor } from '../ingest/ingest-processor.ts';
 import { ThreadedProcessor } from './threaded-processor.ts';
@@ -46,7 +47,7 @@ export async function startEmbeddedServer(config: CentricConfig): Promise<Runnin
   const { tokens, generated } = adminTokens(config);
   const logPath = join(config.dataDir, 'accepted.sqlite');
   const log = new SqliteAcceptedLog({ path: logPath, synchronous: config.synchronous });
-  const processor =
+  const processor: AcceptedLogProcessor =
     config.ingestProcessor === 'thread'
       ? new ThreadedProcessor(
           log,
@@ -55,9 +56,7 @@ export async function startEmbeddedServer(config: CentricConfig): Promise<Runnin
         )
       : new IngestProcessor(log, centric.store);
   await processor.start();
-  const profiles = new ProfileService(centric.store, config.workspaceId, () => {
-    if (processor instanceof ThreadedProcessor) processor.rulesChanged();
-  });
+  const profiles = new ProfileService(centric.store, config.workspaceId, () => processor.rulesChanged());
   const app = await buildHttpApp({
     store: centric.store,
     ingest: new IngestService(centric.store, { maxEventBytes: config.maxEventBytes, log }),

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { AcceptedLogProcessor } from '../bus/ports.ts';
 import type { SqliteAcceptedLog } from '../bus/sqlite/sqlite-accepted-log.ts';
 import type { FromWorker, IngestWorkerData, ToWorker } from './ingest-worker.ts';
 
@@ -6,7 +7,7 @@ import type { FromWorker, IngestWorkerData, ToWorker } from './ingest-worker.ts'
  * The API thread's handle on the processing thread: tells it when requests were appended, and keeps
  * the accepted log's counts (for backpressure and status) as the thread reports what it stored.
  */
-export class ThreadedProcessor {
+export class ThreadedProcessor implements AcceptedLogProcessor {
   private worker: Worker | null = null;
   private readonly log: SqliteAcceptedLog;
   private readonly data: IngestWorkerData;

@@ -23,3 +23,16 @@ export interface AcceptedLog {
   onAppend(listener: () => void): void;
   close(): Promise<void>;
 }
+
+/** What takes the accepted log into the state store: on the API's event loop, or on a thread of its own. */
+export interface AcceptedLogProcessor {
+  start(): Promise<void>;
+  /** Resolves once everything accepted so far is stored. */
+  drain(): Promise<void>;
+  /** Finishes what is in hand; the rest stays in the log for the next start. */
+  stop(): Promise<void>;
+  /** Events stored since start. */
+  readonly stored: number;
+  /** The identity rules changed in the state store; read them again before the next events. */
+  rulesChanged(): void;
+}

@@ -1,4 +1,4 @@
-import type { AcceptedLog } from '../bus/ports.ts';
+import type { AcceptedLog, AcceptedLogProcessor } from '../bus/ports.ts';
 import type { StateStore } from '../stores/ports.ts';
 
 export interface IngestProcessorOptions {
@@ -12,7 +12,7 @@ export interface IngestProcessorOptions {
  * events and profiles are written there. The store records the last log entry it holds in the same
  * commit, so a crash between storing and releasing never stores an entry twice.
  */
-export class IngestProcessor {
+export class IngestProcessor implements AcceptedLogProcessor {
   private readonly log: AcceptedLog;
   private readonly store: StateStore;
   private readonly chunkEvents: number;
@@ -61,6 +61,9 @@ export class IngestProcessor {
     await this.running;
     for (const waiter of this.idleWaiters.splice(0)) waiter();
   }
+
+  /** Shares the state store with the API, whose rules are always current. */
+  rulesChanged(): void {}
 
   /** Starts again after `stop`. */
   resume(): void {
