@@ -91,11 +91,13 @@ export async function failedEventRoutes(app: FastifyInstance, options: FailedEve
     let replayed = 0;
     const stillFailing: Array<{ id: number; code: string; message: string }> = [];
     let cursor: string | undefined;
+    const sources = new Map<string, Awaited<ReturnType<SourceService['get']>>>();
     while (replayed + stillFailing.length < limit) {
       const page = await store.listFailedEvents({ workspaceId, sourceId: request.body.sourceId, code: request.body.code, cursor, limit: Math.min(200, limit) });
       for (const failed of page.items) {
         if (replayed + stillFailing.length >= limit) break;
-        const source = await options.sources.get(workspaceId, failed.sourceId);
+        let source = sources.get(failed.sourceId);
+        if (!source) sources.set(failed.sourceId, (source = await options.sources.get(workspaceId, failed.sourceId)));
         const outcome = await replayFailedEvent(options.ingest, store, failed, source);
         if (outcome.replayed) replayed += 1;
         else stillFailing.push({ id: failed.id, code: outcome.rejection.code, message: outcome.rejection.message });
