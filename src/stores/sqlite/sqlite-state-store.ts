@@ -299,17 +299,20 @@ export class SqliteStateStore implements StateStore {
         .all(search.workspaceId, `${like}%`, `% ${like}%`, search.limit) as Array<{ id: string; search_name: string }>;
       for (const row of names) add(row.id, `name ${row.search_name}`);
     }
+    // Identities and the name index point at live profiles only, so no merge chain needs following.
+    const profileState = this.db.prepare('SELECT state FROM profiles WHERE id = ?');
     const hits: ProfileHit[] = [];
     for (const [id, matched] of found) {
-      const result = await this.getProfile(search.workspaceId, id);
-      if (!result) continue;
-      const { profile } = result;
+      const row = profileState.get(id) as { state: string } | undefined;
+      if (!row) continue;
+      const state = JSON.parse(row.state) as ProfileState;
+      const identifiers = tx.identifiersOf(id);
       hits.push({
-        id: profile.id,
-        displayName: profile.displayName,
-        email: profile.identifiers.find((identifier) => identifier.type === 'email')?.value ?? null,
-        phone: profile.identifiers.find((identifier) => identifier.type === 'phone')?.value ?? null,
-        lastSeen: profile.lastSeen,
+        id,
+        displayName: displayName(state),
+        email: identifiers.find((identifier) => identifier.type === 'email')?.value ?? null,
+        phone: identifiers.find((identifier) => identifier.type === 'phone')?.value ?? null,
+        lastSeen: state.lastSeen,
         matched,
       });
     }
