@@ -25,10 +25,6 @@ export class GroupCommitter<T, R> {
     });
   }
 
-  get pending(): number {
-    return this.queue.length;
-  }
-
   private flush(): void {
     this.scheduled = false;
     const group = this.queue;
