@@ -70,8 +70,15 @@ export function stateStorePath(config: CentricConfig): string {
 }
 
 function positive(name: string, value: number | string | undefined, fallback: number, allowZero = false): number {
-  if (value === undefined || value === '') return fallback;
+  return wholeNumber(name, value === '' ? undefined : value, allowZero) ?? fallback;
+}
+
+/** Reads a whole-number flag or variable: undefined when absent, an error naming it when not a whole number. */
+export function wholeNumber(name: string, value: number | string | undefined, allowZero = false): number | undefined {
+  if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < (allowZero ? 0 : 1)) throw new Error(`${name} must be a positive whole number, not "${value}"`);
+  if (!Number.isInteger(number) || number < (allowZero ? 0 : 1)) {
+    throw new Error(`${name} must be a ${allowZero ? '' : 'positive '}whole number, not "${value}"`);
+  }
   return number;
 }

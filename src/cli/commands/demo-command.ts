@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../apps/config.ts';
+import { loadConfig, wholeNumber } from '../../apps/config.ts';
 import { closeOnSignals, openEmbedded, startEmbeddedServer } from '../../apps/embedded.ts';
 import { createDemoCompany, DEMO_DEFAULTS } from '../../demo/demo-company.ts';
 import { checkIdentities } from '../../demo/demo-identity-check.ts';
@@ -114,13 +114,6 @@ export function registerDemoCommand(program: Command): void {
       console.log(`\nTry:\n${lookupExamples(company, server.url, server.generatedAdminToken ? server.adminToken : '$CENTRIC_ADMIN_TOKEN')}`);
       closeOnSignals(server);
     });
-}
-
-function wholeNumber(flag: string, value: string | undefined, allowZero = false): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < (allowZero ? 0 : 1)) throw new Error(`${flag} must be a ${allowZero ? '' : 'positive '}whole number, not "${value}"`);
-  return number;
 }
 
 function endOf(start: string, days: number): string {
