@@ -297,3 +297,12 @@ describe('house cards and shared cookies', () => {
     expect(ids(await profileOf('user_id', 'u-2'))).toEqual(['email:home@example.com', 'email:work@example.com', 'user_id:u-2']);
   });
 });
+
+describe('weak links between one customer\'s own devices', () => {
+  it('joins two parts of one customer that each have a device when a cookie links them', async () => {
+    await send(web, { type: 'identify', userId: 'u-dev', context: { externalIds: [{ type: 'device_id', id: 'laptop-1' }] } });
+    await send(web, { type: 'page', anonymousId: 'cookie-x', context: { externalIds: [{ type: 'device_id', id: 'phone-1' }] } });
+    await send(web, { type: 'page', anonymousId: 'cookie-x', context: { externalIds: [{ type: 'device_id', id: 'laptop-1' }] } });
+    expect(ids(await profileOf('user_id', 'u-dev'))).toEqual(['anonymous_id:cookie-x', 'device_id:laptop-1', 'device_id:phone-1', 'user_id:u-dev']);
+  });
+});

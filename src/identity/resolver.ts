@@ -125,8 +125,8 @@ function total(counts: Counts): number {
 /**
  * Why `profile` cannot join the customer made of `side` through the event's identifiers `links` (those
  * `profile` holds), or null when it can. The groups never share an identifier, so counts add up.
- * Besides the limits, two customers who each already have an identifier of some type (an email each,
- * say) are joined only through an identifier at least that strong: a store's house card or a shared
+ * Besides the limits, two customers who each already have an identifier of a limited type (an email
+ * each, say) are joined only through an identifier at least that strong: a store's house card or a shared
  * cookie seen with two people's emails is no proof that they are one person.
  */
 function joinRefusal(rules: IdentityRules, side: Counts[], profile: ProfileRecord, links: Identifier[]): string | null {
@@ -143,7 +143,8 @@ function joinRefusal(rules: IdentityRules, side: Counts[], profile: ProfileRecor
   if (!strongest) return null;
   const linkPriority = priorityOf(strongest.type, rules);
   for (const [type, count] of Object.entries(profile.identifierCounts)) {
-    if (count === 0 || priorityOf(type, rules) <= linkPriority) continue;
+    // Only types a customer holds few of (a limit) tell two customers apart; everyone has several cookies and devices.
+    if (count === 0 || (rules.types[type]?.limit ?? null) === null || priorityOf(type, rules) <= linkPriority) continue;
     if (side.some((group) => (group[type] ?? 0) > 0)) return `would join two customers who each have a ${type} only through a weaker ${strongest.type}`;
   }
   return null;
