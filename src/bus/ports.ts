@@ -1,5 +1,8 @@
 import type { AppendRequest } from '../stores/ports.ts';
 
+/** The name the embedded accepted log's position is kept under in the state store. */
+export const ACCEPTED_LOG = 'accepted';
+
 /** One accepted request in the log, numbered in the order it was accepted. */
 export interface LoggedRequest {
   seq: number;

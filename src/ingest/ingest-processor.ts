@@ -1,4 +1,4 @@
-import type { AcceptedLog, AcceptedLogProcessor } from '../bus/ports.ts';
+import { ACCEPTED_LOG, type AcceptedLog, type AcceptedLogProcessor } from '../bus/ports.ts';
 import type { StateStore } from '../stores/ports.ts';
 
 export interface IngestProcessorOptions {
@@ -34,7 +34,7 @@ export class IngestProcessor implements AcceptedLogProcessor {
   }
 
   async start(): Promise<void> {
-    this.processedSeq = await this.store.acceptedLogPosition();
+    this.processedSeq = await this.store.logPosition(ACCEPTED_LOG);
     await this.log.release(this.processedSeq);
     this.log.onAppend(() => this.wake());
     this.wake();
@@ -102,7 +102,7 @@ export class IngestProcessor implements AcceptedLogProcessor {
       try {
         // Submitted together, the entries share one commit; the last carries the log position.
         await Promise.all(
-          entries.map((entry) => this.store.appendEvents(entry.seq === last ? { ...entry.request, acceptedLogSeq: last } : entry.request)),
+          entries.map((entry) => this.store.appendEvents(entry.seq === last ? { ...entry.request, logPosition: { log: ACCEPTED_LOG, seq: last } } : entry.request)),
         );
       } catch (error) {
         this.failed = true;

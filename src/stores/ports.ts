@@ -49,9 +49,24 @@ export interface AppendRequest {
   failed: NewFailedEvent[];
   /** Replays settled in the same commit as the events they produced. */
   replayed?: Array<{ failedEventId: number; messageId: string }>;
-  /** The accepted-log entry this request came from, recorded in the same commit. */
-  acceptedLogSeq?: number;
+  /** Where in a log (the embedded accepted log, a bus partition) this request came from, recorded in the same commit. */
+  logPosition?: LogPosition;
 }
+
+/** A place in a named log: `accepted` for the embedded accepted log, `partition-N` for a bus partition. */
+export interface LogPosition {
+  log: string;
+  seq: number;
+}
+
+/**
+ * A change to which profile events belong, in the order the state store made them: what the analytics
+ * store applies to its copy of the event history. A merge points the absorbed profile at the survivor;
+ * an unmerge revives a profile and names the events that moved back to it.
+ */
+export type ProfileChange =
+  | { id: number; workspaceId: string; kind: 'merge'; profileId: string; intoProfileId: string; at: number }
+  | { id: number; workspaceId: string; kind: 'unmerge'; profileId: string; fromProfileId: string; movedEventSeqs: number[]; at: number };
 
 export interface AppendResult {
   stored: number;
@@ -155,8 +170,13 @@ export interface StateStore {
   listFailedEvents(filter: FailedEventFilter): Promise<Page<FailedEvent>>;
   getFailedEvent(workspaceId: string, id: number): Promise<FailedEvent | null>;
 
-  /** The last accepted-log entry the store holds (0 when none). */
-  acceptedLogPosition(): Promise<number>;
+  /** The last entry of the named log the store holds (0 when none). */
+  logPosition(log: string): Promise<number>;
+
+  /** Events of every workspace stored after `afterSeq`, in seq order, each with the profile it lives on now. */
+  readEventsAfter(afterSeq: number, limit: number): Promise<EventRecord[]>;
+  /** Merges and unmerges recorded after `afterId`, oldest first. */
+  readProfileChanges(afterId: number, limit: number): Promise<ProfileChange[]>;
 
   identityRules(): IdentityRules;
   setIdentityRules(workspaceId: string, rules: IdentityRules): Promise<void>;

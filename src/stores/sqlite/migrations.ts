@@ -128,6 +128,22 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'named log positions, profile change feed for analytics',
+    sql: `
+      UPDATE settings SET key = 'log_position:accepted' WHERE workspace_id = '' AND key = 'accepted_log_seq';
+      CREATE TABLE profile_changes (
+        id INTEGER PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        profile_id TEXT NOT NULL,
+        other_profile_id TEXT NOT NULL,
+        moved_event_seqs TEXT,
+        at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Brings the schema up to date inside one transaction; a failure leaves it as it was. */

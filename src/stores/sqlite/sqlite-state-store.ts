@@ -8,7 +8,7 @@ import { GroupCommitter } from '../group-committer.ts';
 import { newSourceId, newWriteKey } from '../ids.ts';
 import type {
   AppendRequest, AppendResult, EventFilter, EventRecord, FailedEvent, FailedEventFilter, NewSource, Page, ProfileEventFilter,
-  ProfileHit, ProfileSearch, ProfileView, Source, SourcePatch, StateStore,
+  ProfileChange, ProfileHit, ProfileSearch, ProfileView, Source, SourcePatch, StateStore,
 } from '../ports.ts';
 import { DEFAULT_IDENTITY_RULES, type IdentityRules } from '../../core/identity-rules.ts';
 import { resolveEventIdentity } from '../../identity/resolve-event.ts';
@@ -123,7 +123,7 @@ export class SqliteStateStore implements StateStore {
       markReplayed: this.db.prepare(
         'UPDATE failed_events SET replayed_at = ?, replayed_message_id = ? WHERE id = ? AND replayed_at IS NULL',
       ),
-      saveLogPosition: this.db.prepare(`INSERT INTO settings (workspace_id, key, value, updated_at) VALUES ('', 'accepted_log_seq', ?, ?)
+      saveLogPosition: this.db.prepare(`INSERT INTO settings (workspace_id, key, value, updated_at) VALUES ('', ?, ?, ?)
         ON CONFLICT (workspace_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
     };
     this.identityStatements = prepareStatements(this.db);
@@ -173,7 +173,7 @@ export class SqliteStateStore implements StateStore {
           );
         }
         for (const replay of request.replayed ?? []) markReplayed.run(now, replay.messageId, replay.failedEventId);
-        if (request.acceptedLogSeq !== undefined) this.statements.saveLogPosition.run(String(request.acceptedLogSeq), now);
+        if (request.logPosition) this.statements.saveLogPosition.run(logPositionKey(request.logPosition.log), String(request.logPosition.seq), now);
         results.push({ stored, duplicates: request.events.length - stored, duplicateFlags });
       }
       tx.flush();
@@ -338,8 +338,8 @@ export class SqliteStateStore implements StateStore {
     yield* statement.iterate(workspaceId) as Iterable<{ type: string; value: string; profile: string }>;
   }
 
-  async acceptedLogPosition(): Promise<number> {
-    const row = this.db.prepare("SELECT value FROM settings WHERE workspace_id = '' AND key = 'accepted_log_seq'").get() as { value: string } | undefined;
+  async logPosition(log: string): Promise<number> {
+    const row = this.db.prepare("SELECT value FROM settings WHERE workspace_id = '' AND key = ?").get(logPositionKey(log)) as { value: string } | undefined;
     return row ? Number(row.value) : 0;
   }
 
@@ -437,6 +437,21 @@ export class SqliteStateStore implements StateStore {
     return { items, nextCursor: rows.length > filter.limit ? String(items[items.length - 1]!.seq) : null };
   }
 
+  async readEventsAfter(afterSeq: number, limit: number): Promise<EventRecord[]> {
+    const rows = await this.kysely.selectFrom('events').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+    return rows.map(eventRecordFromRow);
+  }
+
+  async readProfileChanges(afterId: number, limit: number): Promise<ProfileChange[]> {
+    const rows = this.db.prepare('SELECT * FROM profile_changes WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as Array<{
+      id: number; workspace_id: string; kind: string; profile_id: string; other_profile_id: string; moved_event_seqs: string | null; at: number;
+    }>;
+    return rows.map((row): ProfileChange => row.kind === 'merge'
+      ? { id: row.id, workspaceId: row.workspace_id, kind: 'merge', profileId: row.profile_id, intoProfileId: row.other_profile_id, at: row.at }
+      : { id: row.id, workspaceId: row.workspace_id, kind: 'unmerge', profileId: row.profile_id, fromProfileId: row.other_profile_id,
+        movedEventSeqs: JSON.parse(row.moved_event_seqs ?? '[]') as number[], at: row.at });
+  }
+
   async countEvents(workspaceId: string): Promise<number> {
     const row = await this.kysely
       .selectFrom('events')
@@ -498,3 +513,7 @@ function toFailedEvent(row: Selectable<FailedEventsTable>): FailedEvent {
   };
 }
 
+/** Log positions live in the settings table under one key per log. */
+function logPositionKey(log: string): string {
+  return `log_position:${log}`;
+}
