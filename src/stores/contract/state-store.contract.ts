@@ -121,6 +121,22 @@ export function stateStoreContract(engine: string, harness: StateStoreHarness): 
       expect(await store.getSource('other-workspace', web.id)).toBeNull();
     });
 
+    it('records log positions per log and applies a request from a log position it already holds only once', async () => {
+      const request = (messageId: string, log: string, seq: number) =>
+        ({ events: [eventFixture(messageId)], failed: [], logPosition: { log, seq } });
+      expect(await store.logPosition('partition-1')).toBe(0);
+      await store.appendEvents(request('p1-a', 'partition-1', 4));
+      await store.appendEvents(request('p2-a', 'partition-2', 9));
+      expect(await store.logPosition('partition-1')).toBe(4);
+      expect(await store.logPosition('partition-2')).toBe(9);
+      clock += 8 * 24 * HOUR; // past the dedup window: only the position can tell the redelivery apart
+      const redelivered = await store.appendEvents(request('p1-a', 'partition-1', 4));
+      expect(redelivered.stored).toBe(0);
+      expect((await store.appendEvents(request('p1-b', 'partition-1', 5))).stored).toBe(1);
+      expect(await store.logPosition('partition-1')).toBe(5);
+      expect(await store.countEvents('default')).toBe(3);
+    });
+
     it.skipIf(!harness.reopen)('keeps events, failed events and dedup memory across a restart', async () => {
       await store.appendEvents({ events: [eventFixture('kept')], failed: [] });
       store = await harness.reopen!(store, options);

@@ -156,6 +156,11 @@ export class SqliteStateStore implements StateStore {
     const tx = new SqliteIdentityTx(this.db, this.identityStatements, this.stamp);
     immediateTransaction(this.db, () => {
       for (const request of requests) {
+        if (request.logPosition && request.logPosition.seq <= this.readLogPosition(request.logPosition.log)) {
+          // Redelivered from a log whose later entries are already stored: applied once, never twice.
+          results.push({ stored: 0, duplicates: request.events.length, duplicateFlags: request.events.map(() => true) });
+          continue;
+        }
         const duplicateFlags: boolean[] = [];
         let stored = 0;
         for (const event of request.events) {
@@ -339,6 +344,10 @@ export class SqliteStateStore implements StateStore {
   }
 
   async logPosition(log: string): Promise<number> {
+    return this.readLogPosition(log);
+  }
+
+  private readLogPosition(log: string): number {
     const row = this.db.prepare("SELECT value FROM settings WHERE workspace_id = '' AND key = ?").get(logPositionKey(log)) as { value: string } | undefined;
     return row ? Number(row.value) : 0;
   }
