@@ -137,6 +137,52 @@ export function stateStoreContract(engine: string, harness: StateStoreHarness): 
       expect(await store.countEvents('default')).toBe(3);
     });
 
+    it('reads events of every workspace after a position, in seq order, each on the profile it lives on now', async () => {
+      const as = (messageId: string, ids: { userId?: string; anonymousId?: string }, workspaceId = 'default') => eventFixture(messageId, {
+        workspaceId, userId: ids.userId ?? null, anonymousId: ids.anonymousId ?? null,
+        payload: { type: 'track', event: 'Product Viewed', messageId, ...ids },
+      });
+      await store.appendEvents({ events: [as('c1', { anonymousId: 'phone' }), as('w1', { userId: 'u-7' }, 'w2'), as('u1', { userId: 'u-1' })], failed: [] });
+      const firstTwo = await store.readEventsAfter(0, 2);
+      expect(firstTwo.map((event) => [event.messageId, event.workspaceId])).toEqual([['c1', 'default'], ['w1', 'w2']]);
+      const rest = await store.readEventsAfter(firstTwo[1]!.seq, 10);
+      expect(rest.map((event) => event.messageId)).toEqual(['u1']);
+      expect(await store.readEventsAfter(rest[0]!.seq, 10)).toEqual([]);
+      const cookieProfile = firstTwo[0]!.profileId;
+      expect(cookieProfile).not.toBe(rest[0]!.profileId);
+
+      await store.appendEvents({ events: [as('login', { userId: 'u-1', anonymousId: 'phone' })], failed: [] });
+      const all = await store.readEventsAfter(0, 10);
+      const customer = all.find((event) => event.messageId === 'login')!.profileId;
+      expect(all.filter((event) => event.workspaceId === 'default').map((event) => event.profileId)).toEqual([customer, customer, customer]);
+      expect(all.map((event) => event.seq)).toEqual([...all.map((event) => event.seq)].sort((a, b) => a - b));
+    });
+
+    it('logs each merge and unmerge as a profile change, in order, the unmerge naming the events it moved back', async () => {
+      const as = (messageId: string, ids: { userId?: string; anonymousId?: string }) => eventFixture(messageId, {
+        userId: ids.userId ?? null, anonymousId: ids.anonymousId ?? null, payload: { type: 'track', event: 'Product Viewed', messageId, ...ids },
+      });
+      await store.appendEvents({ events: [as('u1', { userId: 'u-1' }), as('u2', { userId: 'u-1' }), as('p1', { anonymousId: 'phone' })], failed: [] });
+      expect(await store.readProfileChanges(0, 10)).toEqual([]);
+      await store.appendEvents({ events: [as('login', { userId: 'u-1', anonymousId: 'phone' })], failed: [] });
+
+      const changes = await store.readProfileChanges(0, 10);
+      expect(changes).toHaveLength(1);
+      const survivorId = (await store.readEventsAfter(0, 10)).find((event) => event.messageId === 'login')!.profileId!;
+      const { profile } = (await store.getProfile('default', survivorId))!;
+      const merge = profile.merges[0]!;
+      expect(changes[0]).toMatchObject({ workspaceId: 'default', kind: 'merge', profileId: merge.absorbedId, intoProfileId: survivorId });
+
+      await store.unmerge('default', survivorId, merge.id);
+      const after = await store.readProfileChanges(changes[0]!.id, 10);
+      expect(after).toHaveLength(1);
+      const movedBack = (await store.readEventsAfter(0, 10)).filter((event) => event.profileId === merge.absorbedId).map((event) => event.seq);
+      expect(movedBack.length).toBeGreaterThan(0);
+      expect(after[0]).toMatchObject({ kind: 'unmerge', profileId: merge.absorbedId, fromProfileId: survivorId, movedEventSeqs: movedBack });
+      expect(after[0]!.id).toBeGreaterThan(changes[0]!.id);
+      expect(await store.readProfileChanges(0, 1)).toEqual([changes[0]]);
+    });
+
     it.skipIf(!harness.reopen)('keeps events, failed events and dedup memory across a restart', async () => {
       await store.appendEvents({ events: [eventFixture('kept')], failed: [] });
       store = await harness.reopen!(store, options);

@@ -21,6 +21,8 @@ export class SqliteIdentityTx implements UnmergeTx {
   private readonly lookups = new Map<string, { owner: string | null; conflicts: number }>();
   /** Profiles merged away in this group, and where they went. */
   private readonly absorbedInto = new Map<string, string>();
+  /** Events moved by an unmerge in this transaction, per profile they went to: what its profile change names. */
+  readonly movedEventSeqs = new Map<string, number[]>();
 
   private readonly stamp: () => number;
 
@@ -101,10 +103,13 @@ export class SqliteIdentityTx implements UnmergeTx {
       type: row.type,
       value: row.value,
     }));
+    const mergedAt = this.stamp();
     const result = this.statements.insertMerge.run(
       survivor.workspaceId, survivorId, absorbedId, JSON.stringify(absorbedIdentifiers), JSON.stringify(link.linkingIdentifiers),
-      link.messageId, link.rule, this.stamp(),
+      link.messageId, link.rule, mergedAt,
     );
+    // In the same commit as the events moving, so the analytics copy learns of the merge exactly once.
+    this.statements.insertProfileChange.run(survivor.workspaceId, 'merge', absorbedId, survivorId, null, mergedAt);
     this.statements.moveIdentities.run(survivorId, absorbedId);
     this.statements.moveAllEvents.run(survivorId, absorbedId);
     this.statements.markMerged.run(survivorId, link.at, absorbedId);
@@ -171,6 +176,15 @@ export class SqliteIdentityTx implements UnmergeTx {
 
   moveEvents(seqs: number[], profileId: string): void {
     for (const seq of seqs) this.statements.moveEvent.run(profileId, seq);
+    const moved = this.movedEventSeqs.get(profileId) ?? [];
+    moved.push(...seqs);
+    this.movedEventSeqs.set(profileId, moved);
+  }
+
+  /** Logs an unmerge in the profile change feed: `profileId` lives again, with the events moved to it from `fromProfileId`. */
+  recordUnmerge(workspaceId: string, profileId: string, fromProfileId: string, at: number): void {
+    const moved = this.movedEventSeqs.get(profileId) ?? [];
+    this.statements.insertProfileChange.run(workspaceId, 'unmerge', profileId, fromProfileId, JSON.stringify(moved), at);
   }
 
   setOwner(workspaceId: string, identifier: Identifier, profileId: string): void {
@@ -237,6 +251,8 @@ export function prepareStatements(db: DatabaseSync) {
     revive: prepare('UPDATE profiles SET merged_into = NULL, updated_at = ? WHERE id = ?'),
     markUndone: prepare('UPDATE merges SET undone_at = ? WHERE id = ?'),
     keepApart: prepare('INSERT OR IGNORE INTO kept_apart (workspace_id, a, b, merge_id) VALUES (?, ?, ?, ?)'),
+    insertProfileChange: prepare(`INSERT INTO profile_changes (workspace_id, kind, profile_id, other_profile_id, moved_event_seqs, at)
+      VALUES (?, ?, ?, ?, ?, ?)`),
   };
 }
 

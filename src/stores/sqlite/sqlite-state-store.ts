@@ -333,7 +333,10 @@ export class SqliteStateStore implements StateStore {
       if (!merge || (tx.rootOf(merge.survivorId) !== root && merge.absorbedId !== profileId)) {
         throw new CentricError('CENTRIC_ERR_MERGE_NOT_FOUND', `profile ${profileId} has no merge with id ${mergeId}`);
       }
-      return unmerge(tx, this.rules, workspaceId, mergeId, this.now());
+      const at = this.now();
+      const result = unmerge(tx, this.rules, workspaceId, mergeId, at);
+      tx.recordUnmerge(workspaceId, result.restoredProfileId, result.survivingProfileId, at);
+      return result;
     });
   }
 
