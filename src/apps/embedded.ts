@@ -100,7 +100,7 @@ function adminTokens(config: CentricConfig): { tokens: string[]; generated: bool
 }
 
 /** Stops the server cleanly on SIGINT or SIGTERM: open requests finish, accepted events are stored. */
-export function closeOnSignals(server: RunningServer): void {
+export function closeOnSignals(server: { close(): Promise<void> }): void {
   const stop = async (signal: string) => {
     console.log(`Received ${signal}; finishing open requests`);
     await server.close();

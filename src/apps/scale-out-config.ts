@@ -6,14 +6,14 @@ export interface ScaleOutConfig extends CentricConfig {
   natsUrl: string;
   /** JetStream stream carrying accepted requests; API nodes and workers must agree on it. */
   stream: string;
+  /** Subjects are `<prefix>.accepted.<partition>`; lets several installs share one NATS. */
+  subjectPrefix: string;
   /** Copies JetStream keeps of the stream when it creates it: 3 survives the loss of one NATS server. */
   streamReplicas: number;
   /** Partitions of the stream; a customer's events stay in one, in order. Fixed once the stream exists. */
   partitions: number;
   /** Pool size for PostgreSQL connections of this process. */
   postgresPoolSize: number;
-  /** Partitions a worker processes at the same time. */
-  workerConcurrency: number;
   /** Seconds before JetStream hands a message a worker took but never acknowledged to another worker. */
   ackWaitSeconds: number;
   /** Deliveries of one message before it goes to the dead-letter stream. */
@@ -24,10 +24,10 @@ export interface ScaleOutInput extends ConfigInput {
   postgresUrl?: string;
   natsUrl?: string;
   stream?: string;
+  subjectPrefix?: string;
   partitions?: number | string;
   streamReplicas?: number | string;
   postgresPoolSize?: number | string;
-  workerConcurrency?: number | string;
   ackWaitSeconds?: number | string;
   maxDeliver?: number | string;
 }
@@ -35,11 +35,11 @@ export interface ScaleOutInput extends ConfigInput {
 export const SCALE_OUT_DEFAULTS = {
   postgresUrl: 'postgres://postgres@127.0.0.1:5432/centric',
   natsUrl: 'nats://127.0.0.1:4222',
-  stream: 'CENTRIC',
+  stream: 'CENTRIC_ACCEPTED',
+  subjectPrefix: 'centric',
   partitions: 16,
   streamReplicas: 1,
   postgresPoolSize: 10,
-  workerConcurrency: 16,
   ackWaitSeconds: 30,
   maxDeliver: 5,
 } as const;
@@ -55,10 +55,10 @@ export function loadScaleOutConfig(input: ScaleOutInput, env: NodeJS.ProcessEnv 
     postgresUrl: input.postgresUrl ?? env.CENTRIC_POSTGRES_URL ?? SCALE_OUT_DEFAULTS.postgresUrl,
     natsUrl: input.natsUrl ?? env.CENTRIC_NATS_URL ?? SCALE_OUT_DEFAULTS.natsUrl,
     stream,
+    subjectPrefix: input.subjectPrefix ?? env.CENTRIC_SUBJECT_PREFIX ?? SCALE_OUT_DEFAULTS.subjectPrefix,
     partitions: number('partitions', input.partitions ?? env.CENTRIC_PARTITIONS, SCALE_OUT_DEFAULTS.partitions),
     streamReplicas: number('stream replicas', input.streamReplicas ?? env.CENTRIC_STREAM_REPLICAS, SCALE_OUT_DEFAULTS.streamReplicas),
     postgresPoolSize: number('postgres pool size', input.postgresPoolSize ?? env.CENTRIC_POSTGRES_POOL_SIZE, SCALE_OUT_DEFAULTS.postgresPoolSize),
-    workerConcurrency: number('worker concurrency', input.workerConcurrency ?? env.CENTRIC_WORKER_CONCURRENCY, SCALE_OUT_DEFAULTS.workerConcurrency),
     ackWaitSeconds: number('ack wait seconds', input.ackWaitSeconds ?? env.CENTRIC_ACK_WAIT_SECONDS, SCALE_OUT_DEFAULTS.ackWaitSeconds),
     maxDeliver: number('max deliver', input.maxDeliver ?? env.CENTRIC_MAX_DELIVER, SCALE_OUT_DEFAULTS.maxDeliver),
   };

@@ -1,5 +1,5 @@
 import type { EventType, StoredEvent } from '../core/event-schema.ts';
-import type { AcceptedLog } from '../bus/ports.ts';
+import type { AcceptedBusWriter } from '../bus/ports.ts';
 import type { ErrorCode } from '../core/errors.ts';
 import type { AppendRequest, FailedEvent, NewFailedEvent, StateStore } from '../stores/ports.ts';
 import type { EventDraft, SourceContext } from './event-draft.ts';
@@ -36,7 +36,7 @@ export interface IngestServiceOptions {
   maxEventBytes: number;
   newMessageId?: () => string;
   /** Where `accept` puts requests; without it only `ingest` (straight into the store) works. */
-  log?: AcceptedLog;
+  log?: AcceptedBusWriter;
 }
 
 /** What the sender is told: how many events were accepted, and why the others were not. */
@@ -52,7 +52,7 @@ export interface Acceptance {
 export class IngestService {
   private readonly store: StateStore;
   private readonly pipeline: Pipeline<EventDraft, StoredEvent>;
-  private readonly log: AcceptedLog | undefined;
+  private readonly log: AcceptedBusWriter | undefined;
 
   constructor(store: StateStore, options: IngestServiceOptions) {
     this.store = store;

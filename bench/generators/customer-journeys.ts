@@ -34,7 +34,7 @@ export function customerJourneys(customers: number, eventsPerCustomer: number, s
     const events: JourneyEvent[] = [];
     const add = (event: Record<string, unknown>) => {
       clock += 60_000;
-      events.push({ messageId: `c${n}-e${events.length}`, timestamp: new Date(clock).toISOString(), ...event } as JourneyEvent);
+      events.push({ messageId: `c${n}-e${events.length}`, timestamp: new Date(clock).toISOString(), ...event } as unknown as JourneyEvent);
     };
     const web = `web-${n}`;
     const app = `app-${n}`;

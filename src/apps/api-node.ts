@@ -1,0 +1,52 @@
+import { JetStreamBusWriter } from '../bus/jetstream/jetstream-bus-writer.ts';
+import { buildHttpApp } from '../http/app.ts';
+import { IngestService } from '../ingest/ingest-service.ts';
+import { ProfileService } from '../profiles/profile-service.ts';
+import { SourceService } from '../sources/source-service.ts';
+import type { RunningServer } from './embedded.ts';
+import { busOptions, openPostgresState, requireAdminTokens } from './scale-out-engines.ts';
+import type { ScaleOutConfig } from './scale-out-config.ts';
+
+/**
+ * `centric api`: a stateless node serving the tracking and management APIs. Tracking calls are
+ * acknowledged once JetStream holds them; workers store them. Any number can run side by side.
+ */
+export async function startApiNode(config: ScaleOutConfig): Promise<RunningServer> {
+  const adminTokens = requireAdminTokens(config);
+  const store = await openPostgresState(config);
+  let writer: JetStreamBusWriter;
+  try {
+    writer = await JetStreamBusWriter.open({ ...busOptions(config), connectionName: `centric api ${process.pid}` });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const sources = new SourceService(store);
+  const app = await buildHttpApp({
+    store,
+    ingest: new IngestService(store, { maxEventBytes: config.maxEventBytes, log: writer }),
+    sources,
+    profiles: new ProfileService(store, config.workspaceId),
+    workspaceId: config.workspaceId,
+    adminTokens,
+    maxEventBytes: config.maxEventBytes,
+    maxBatchBytes: config.maxBatchBytes,
+    // The backlog lives in JetStream (its stream limits push back); this node holds none.
+    ingestStatus: () => ({ pendingRequests: 0, pendingEvents: 0, storedSinceStart: 0 }),
+    maxBacklogEvents: config.maxBacklogEvents,
+    logger: { level: config.logLevel },
+    readinessChecks: [{ name: `NATS JetStream at ${config.natsUrl}`, ready: () => writer.isReady() }],
+  });
+  const address = await app.listen({ host: config.host, port: config.port });
+  return {
+    app,
+    url: address.replace('0.0.0.0', '127.0.0.1'),
+    adminToken: adminTokens[0]!,
+    generatedAdminToken: false,
+    close: async () => {
+      await app.close();
+      await writer.close();
+      await store.close();
+    },
+  };
+}
