@@ -1,4 +1,4 @@
-import type { AppendRequest } from '../stores/ports.ts';
+import type { AppendRequest, LogPosition } from '../stores/ports.ts';
 
 /** The name the embedded accepted log's position is kept under in the state store. */
 export const ACCEPTED_LOG = 'accepted';
@@ -14,8 +14,7 @@ export interface LoggedRequest {
  * request once `append` resolves; the ingest processor reads the log in order and releases what the
  * state store holds. Embedded, it is a SQLite file beside the state; scaled out, a JetStream stream.
  */
-export interface AcceptedLog {
-  append(request: AppendRequest): Promise<void>;
+export interface AcceptedLog extends AcceptedBusWriter {
   /** Entries after `afterSeq` in order, stopping once `maxEvents` events are read (at least one entry). */
   read(afterSeq: number, maxEvents: number): Promise<LoggedRequest[]>;
   /** Forgets entries up to and including `seq`. */
@@ -24,6 +23,39 @@ export interface AcceptedLog {
   pending(): { requests: number; events: number };
   /** Called after each durable append. */
   onAppend(listener: () => void): void;
+}
+
+/**
+ * Where API nodes put accepted requests. `append` resolves only once the bus holds the request
+ * durably (the tracking API acknowledges then) and rejects otherwise.
+ */
+export interface AcceptedBusWriter {
+  append(request: AppendRequest): Promise<void>;
+  /** True while the bus can take appends: what a readiness probe reports. */
+  isReady(): boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Handles one accepted request taken from the bus, `position` naming where it came from. Resolving
+ * acknowledges it; rejecting has it delivered again later, before anything after it in its partition.
+ * A request may come more than once (a worker stopped before acknowledging): pass `position` to the
+ * state store as `logPosition`, which skips a request it already holds.
+ */
+export type AcceptedRequestHandler = (request: AppendRequest, position: LogPosition) => Promise<void>;
+
+/**
+ * Where workers take accepted requests from: every appended request at least once, in order within
+ * its partition (all events of one customer share a partition), one at a time per partition.
+ */
+export interface AcceptedBusConsumer {
+  /** Starts handing requests to `handler`; resolves once consuming has begun. */
+  start(handler: AcceptedRequestHandler): Promise<void>;
+  /** Finishes the requests in hand and stops taking more; what is left stays on the bus. */
+  stop(): Promise<void>;
+  /** True while consuming and connected: what a readiness probe reports. */
+  isReady(): boolean;
+  /** Stops, then lets go of the connection or file. */
   close(): Promise<void>;
 }
 

@@ -99,6 +99,10 @@ export class SqliteAcceptedLog implements AcceptedLog {
     this.listeners.push(listener);
   }
 
+  isReady(): boolean {
+    return this.db.isOpen;
+  }
+
   async close(): Promise<void> {
     if (this.db.isOpen) this.db.close();
   }

@@ -1,0 +1,250 @@
+import { headers } from '@nats-io/transport-node';
+import { AckPolicy, DeliverPolicy, jetstream, ReplayPolicy, type Consumer, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import type { AcceptedBusConsumer, AcceptedRequestHandler } from '../ports.ts';
+import {
+  acceptedSubject, BusConnection, busLayout, busUnavailable, consumerName, deadSubject, ensureStreams, type BusLayout, type JetStreamBusOptions,
+} from './jetstream-connection.ts';
+import { decodeSlice } from './slice-codec.ts';
+
+export interface JetStreamConsumerOptions extends JetStreamBusOptions {
+  /**
+   * How long a message handed to a worker that stopped answering (crashed, cut off) stays with it
+   * before another worker gets it; its partition waits that long. A live worker extends it while its
+   * handler runs. Default 30000 ms.
+   */
+  ackWaitMs?: number;
+  /** Deliveries of one message before it goes to the dead-letter stream; default 5. */
+  maxDeliver?: number;
+  /** Wait before the first retry of a failed message, doubled on each further one up to 30 s; default 1000 ms. */
+  retryDelayMs?: number;
+  /** How long one pull waits for a message; `stop` may take this long. Default 5000 ms. */
+  pullExpiresMs?: number;
+  /** Told about each handler failure and each trouble reaching the bus; the message is retried regardless. */
+  onError?: (error: unknown, where: { partition: number; seq?: number }) => void;
+  /** Told about each message moved to the dead-letter stream. */
+  onDeadLetter?: (letter: DeadLetter) => void;
+}
+
+/** A message the consumer gave up on, as recorded in the headers of its copy in `<stream>_DEAD`. */
+export interface DeadLetter {
+  partition: number;
+  /** Its sequence in the accepted stream. */
+  seq: number;
+  deliveries: number;
+  reason: string;
+}
+
+/** Headers of a dead letter; the body is the original message, unchanged. */
+export const DeadLetterHeaders = {
+  reason: 'Centric-Dead-Reason',
+  partition: 'Centric-Dead-Partition',
+  seq: 'Centric-Dead-Seq',
+  deliveries: 'Centric-Dead-Deliveries',
+  subject: 'Centric-Dead-Subject',
+} as const;
+
+const MAX_RETRY_DELAY_MS = 30_000;
+const NANOS_PER_MS = 1_000_000;
+
+/**
+ * The worker's side of the JetStream bus: one durable pull consumer per partition, shared by all
+ * workers, with explicit acks and at most one message outstanding per partition, so a partition is
+ * handled strictly in order whichever worker takes each message. A failed message is retried after a
+ * growing delay, its partition waiting meanwhile; after `maxDeliver` deliveries, or when it cannot be
+ * read, it is copied to the dead-letter stream and terminated so its partition moves on.
+ */
+export class JetStreamBusConsumer implements AcceptedBusConsumer {
+  private readonly connection: BusConnection;
+  private readonly layout: BusLayout;
+  private readonly js: JetStreamClient;
+  private readonly ackWaitMs: number;
+  private readonly maxDeliver: number;
+  private readonly retryDelayMs: number;
+  private readonly pullExpiresMs: number;
+  private readonly onError: (error: unknown, where: { partition: number; seq?: number }) => void;
+  private readonly onDeadLetter: (letter: DeadLetter) => void;
+  private loops: Array<Promise<void>> | null = null;
+  private stopping = false;
+  private readonly sleepers = new Set<() => void>();
+
+  private constructor(connection: BusConnection, layout: BusLayout, options: JetStreamConsumerOptions) {
+    this.connection = connection;
+    this.layout = layout;
+    this.js = jetstream(connection.nc);
+    this.ackWaitMs = options.ackWaitMs ?? 30_000;
+    this.maxDeliver = options.maxDeliver ?? 5;
+    this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.pullExpiresMs = options.pullExpiresMs ?? 5000;
+    this.onError = options.onError ?? ((error, where) => console.error(`bus partition ${where.partition}${where.seq ? ` message ${where.seq}` : ''}:`, error));
+    this.onDeadLetter = options.onDeadLetter ?? ((letter) => console.warn(`bus partition ${letter.partition} message ${letter.seq} moved to ${layout.deadStream}: ${letter.reason}`));
+  }
+
+  /**
+   * Connects and creates the streams and the partitions' consumers unless they exist (several
+   * workers may start at once); rejects with CENTRIC_ERR_BUS_UNAVAILABLE when NATS cannot be reached.
+   */
+  static async open(options: JetStreamConsumerOptions): Promise<JetStreamBusConsumer> {
+    const layout = busLayout(options);
+    const connection = await BusConnection.open(layout, options);
+    const consumer = new JetStreamBusConsumer(connection, layout, options);
+    try {
+      await ensureStreams(connection, layout, true);
+      await Promise.all(Array.from({ length: layout.partitions }, (_, partition) => consumer.ensureConsumer(partition)));
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+    return consumer;
+  }
+
+  async start(handler: AcceptedRequestHandler): Promise<void> {
+    if (this.loops) throw new Error('the consumer is already started');
+    const consumers = await Promise.all(Array.from({ length: this.layout.partitions }, (_, partition) => this.partitionConsumer(partition)));
+    this.stopping = false;
+    this.loops = consumers.map((consumer, partition) => this.consume(partition, consumer, handler));
+  }
+
+  async stop(): Promise<void> {
+    if (!this.loops) return;
+    this.stopping = true;
+    for (const wake of this.sleepers) wake();
+    await Promise.all(this.loops);
+    this.loops = null;
+  }
+
+  isReady(): boolean {
+    return this.loops !== null && !this.stopping && this.connection.ready;
+  }
+
+  /** Stops, then drains and closes the connection (unless it was handed in). */
+  async close(): Promise<void> {
+    await this.stop();
+    await this.connection.close();
+  }
+
+  private async ensureConsumer(partition: number): Promise<void> {
+    try {
+      // Adding an existing durable with the same filter is a no-op; a changed ack wait is applied.
+      await this.connection.jsm.consumers.add(this.layout.stream, {
+        durable_name: consumerName(this.layout, partition),
+        filter_subject: acceptedSubject(this.layout, partition),
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        replay_policy: ReplayPolicy.Instant,
+        // One message in flight per partition, across all workers: the partition's order is kept.
+        max_ack_pending: 1,
+        ack_wait: this.ackWaitMs * NANOS_PER_MS,
+        // Deliveries are counted here, so that the last failure can still be moved to the dead letters.
+        max_deliver: -1,
+      });
+    } catch (error) {
+      throw busUnavailable(this.layout, `cannot create consumer ${consumerName(this.layout, partition)}`, error);
+    }
+  }
+
+  private async partitionConsumer(partition: number): Promise<Consumer> {
+    try {
+      return await this.js.consumers.get(this.layout.stream, consumerName(this.layout, partition));
+    } catch (error) {
+      throw busUnavailable(this.layout, `cannot read consumer ${consumerName(this.layout, partition)}`, error);
+    }
+  }
+
+  private async consume(partition: number, initial: Consumer, handler: AcceptedRequestHandler): Promise<void> {
+    let consumer = initial;
+    while (!this.stopping && !this.connection.nc.isClosed()) {
+      let message: JsMsg | null;
+      try {
+        // One message at a time: nothing is taken that this worker is not about to handle.
+        message = await consumer.next({ expires: this.pullExpiresMs });
+      } catch (error) {
+        if (this.stopping || this.connection.nc.isClosed()) return;
+        this.onError(error, { partition });
+        await this.sleep(this.retryDelayMs);
+        // The consumer may have been deleted (by an operator, or with its stream): create it again.
+        try {
+          await this.ensureConsumer(partition);
+          consumer = await this.partitionConsumer(partition);
+        } catch (again) {
+          this.onError(again, { partition });
+        }
+        continue;
+      }
+      if (!message) continue;
+      if (this.stopping) {
+        // Taken while stopping: hand it back at once rather than after the ack wait.
+        message.nak();
+        return;
+      }
+      await this.handle(partition, message, handler);
+    }
+  }
+
+  private async handle(partition: number, message: JsMsg, handler: AcceptedRequestHandler): Promise<void> {
+    const deliveries = message.info.deliveryCount;
+    const decoded = decodeSlice(message.data);
+    if (!decoded.ok) return this.deadLetter(partition, message, `cannot decode the message: ${decoded.reason}`);
+    // A worker that took it before stopped answering each time (it crashed on it, say): do not hand it on again.
+    if (deliveries > this.maxDeliver) return this.deadLetter(partition, message, `delivered ${deliveries} times without an acknowledgement`);
+    const keepAlive = setInterval(() => {
+      if (!this.connection.nc.isClosed()) message.working();
+    }, Math.max(100, Math.floor(this.ackWaitMs / 3)));
+    try {
+      await handler(decoded.request, { log: `partition-${partition}`, seq: message.seq });
+    } catch (error) {
+      clearInterval(keepAlive);
+      this.onError(error, { partition, seq: message.seq });
+      if (deliveries >= this.maxDeliver) {
+        return this.deadLetter(partition, message, `the handler failed ${deliveries} times, last: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      this.settle(partition, message, () => message.nak(Math.min(MAX_RETRY_DELAY_MS, this.retryDelayMs * 2 ** (deliveries - 1))));
+      return;
+    }
+    clearInterval(keepAlive);
+    this.settle(partition, message, () => message.ack());
+  }
+
+  /** Copies the message with its reason to the dead-letter stream, then terminates it so the partition moves on. */
+  private async deadLetter(partition: number, message: JsMsg, reason: string): Promise<void> {
+    const letter: DeadLetter = { partition, seq: message.seq, deliveries: message.info.deliveryCount, reason };
+    const h = headers();
+    // Header values are one line.
+    h.set(DeadLetterHeaders.reason, reason.replace(/[\r\n]+/g, ' ').slice(0, 2000));
+    h.set(DeadLetterHeaders.partition, String(partition));
+    h.set(DeadLetterHeaders.seq, String(message.seq));
+    h.set(DeadLetterHeaders.deliveries, String(letter.deliveries));
+    h.set(DeadLetterHeaders.subject, message.subject);
+    try {
+      // Keyed by the original sequence: a copy made again (its termination was lost) is stored once.
+      await this.js.publish(deadSubject(this.layout, partition), message.data, { headers: h, msgID: `${this.layout.stream}-${message.seq}` });
+    } catch (error) {
+      this.onError(busUnavailable(this.layout, `cannot move message ${message.seq} to ${this.layout.deadStream}`, error), { partition, seq: message.seq });
+      this.settle(partition, message, () => message.nak(this.retryDelayMs));
+      return;
+    }
+    // No reason text: servers before 2.11 ignore a termination that carries one.
+    this.settle(partition, message, () => message.term());
+    this.onDeadLetter(letter);
+  }
+
+  /** Acks, naks or terminates; on a closed connection the server hands the message on after the ack wait anyway. */
+  private settle(partition: number, message: JsMsg, action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.onError(error, { partition, seq: message.seq });
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+}
