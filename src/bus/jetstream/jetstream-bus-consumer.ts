@@ -1,5 +1,6 @@
 import { headers } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, ReplayPolicy, type Consumer, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import { CentricError } from '../../core/errors.ts';
 import type { AcceptedBusConsumer, AcceptedRequestHandler } from '../ports.ts';
 import {
   acceptedSubject, BusConnection, busLayout, busUnavailable, consumerName, deadSubject, ensureStreams, type BusLayout, type JetStreamBusOptions,
@@ -46,6 +47,11 @@ export const DeadLetterHeaders = {
 const MAX_RETRY_DELAY_MS = 30_000;
 const NANOS_PER_MS = 1_000_000;
 
+/** The name of a partition's log in the state store's positions. */
+export function partitionLog(partition: number): string {
+  return `partition-${partition}`;
+}
+
 /**
  * The worker's side of the JetStream bus: one durable pull consumer per partition, shared by all
  * workers, with explicit acks and at most one message outstanding per partition, so a partition is
@@ -63,13 +69,18 @@ export class JetStreamBusConsumer implements AcceptedBusConsumer {
   private readonly pullExpiresMs: number;
   private readonly onError: (error: unknown, where: { partition: number; seq?: number }) => void;
   private readonly onDeadLetter: (letter: DeadLetter) => void;
+  /** When the accepted stream was created: a different answer later means it was deleted and created again. */
+  private readonly streamCreated: string;
   private loops: Array<Promise<void>> | null = null;
   private stopping = false;
   private readonly sleepers = new Set<() => void>();
+  /** Partitions whose last pull failed; readiness waits for them. */
+  private readonly failing = new Set<number>();
 
-  private constructor(connection: BusConnection, layout: BusLayout, options: JetStreamConsumerOptions) {
+  private constructor(connection: BusConnection, layout: BusLayout, streamCreated: string, options: JetStreamConsumerOptions) {
     this.connection = connection;
     this.layout = layout;
+    this.streamCreated = streamCreated;
     this.js = jetstream(connection.nc);
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
     this.maxDeliver = options.maxDeliver ?? 5;
@@ -86,21 +97,37 @@ export class JetStreamBusConsumer implements AcceptedBusConsumer {
   static async open(options: JetStreamConsumerOptions): Promise<JetStreamBusConsumer> {
     const layout = busLayout(options);
     const connection = await BusConnection.open(layout, options);
-    const consumer = new JetStreamBusConsumer(connection, layout, options);
     try {
-      await ensureStreams(connection, layout, true);
+      const consumer = new JetStreamBusConsumer(connection, layout, await ensureStreams(connection, layout, true), options);
       await Promise.all(Array.from({ length: layout.partitions }, (_, partition) => consumer.ensureConsumer(partition)));
+      return consumer;
     } catch (error) {
       await connection.close();
       throw error;
     }
-    return consumer;
+  }
+
+  /**
+   * Rejects with CENTRIC_ERR_BUS_INVALID_CONFIG when the state store holds a position past the
+   * stream's last message: the stream was deleted and created again, its sequence numbers started
+   * over, and the store would skip new requests as already applied. Call it before `start`.
+   */
+  async checkStorePositions(positionOf: (log: string) => Promise<number>): Promise<void> {
+    const last = (await this.connection.jsm.streams.info(this.layout.stream)).state.last_seq;
+    for (let partition = 0; partition < this.layout.partitions; partition += 1) {
+      const held = await positionOf(partitionLog(partition));
+      if (held > last) {
+        throw new CentricError('CENTRIC_ERR_BUS_INVALID_CONFIG', `the state store holds ${partitionLog(partition)} up to message ${held}, but stream `
+          + `${this.layout.stream} ends at ${last}: the stream was created again, and its requests would be skipped as already stored`);
+      }
+    }
   }
 
   async start(handler: AcceptedRequestHandler): Promise<void> {
     if (this.loops) throw new Error('the consumer is already started');
     const consumers = await Promise.all(Array.from({ length: this.layout.partitions }, (_, partition) => this.partitionConsumer(partition)));
     this.stopping = false;
+    this.failing.clear();
     this.loops = consumers.map((consumer, partition) => this.consume(partition, consumer, handler));
   }
 
@@ -113,7 +140,7 @@ export class JetStreamBusConsumer implements AcceptedBusConsumer {
   }
 
   isReady(): boolean {
-    return this.loops !== null && !this.stopping && this.connection.ready;
+    return this.loops !== null && !this.stopping && this.failing.size === 0 && this.connection.ready;
   }
 
   /** Stops, then drains and closes the connection (unless it was handed in). */
@@ -152,22 +179,21 @@ export class JetStreamBusConsumer implements AcceptedBusConsumer {
 
   private async consume(partition: number, initial: Consumer, handler: AcceptedRequestHandler): Promise<void> {
     let consumer = initial;
+    let failures = 0;
     while (!this.stopping && !this.connection.nc.isClosed()) {
       let message: JsMsg | null;
       try {
         // One message at a time: nothing is taken that this worker is not about to handle.
         message = await consumer.next({ expires: this.pullExpiresMs });
+        failures = 0;
+        this.failing.delete(partition);
       } catch (error) {
         if (this.stopping || this.connection.nc.isClosed()) return;
+        this.failing.add(partition);
         this.onError(error, { partition });
-        await this.sleep(this.retryDelayMs);
-        // The consumer may have been deleted (by an operator, or with its stream): create it again.
-        try {
-          await this.ensureConsumer(partition);
-          consumer = await this.partitionConsumer(partition);
-        } catch (again) {
-          this.onError(again, { partition });
-        }
+        await this.sleep(Math.min(MAX_RETRY_DELAY_MS, this.retryDelayMs * 2 ** failures));
+        failures += 1;
+        consumer = (await this.recover(partition)) ?? consumer;
         continue;
       }
       if (!message) continue;
@@ -177,6 +203,24 @@ export class JetStreamBusConsumer implements AcceptedBusConsumer {
         return;
       }
       await this.handle(partition, message, handler);
+    }
+  }
+
+  /** After a failed pull: looks the consumer up again, creating it again if it was deleted from this same stream. */
+  private async recover(partition: number): Promise<Consumer | null> {
+    try {
+      const info = await this.connection.jsm.streams.info(this.layout.stream);
+      if (info.created !== this.streamCreated) {
+        // Its sequence numbers started over: the state store would skip its requests as already stored.
+        this.onError(new CentricError('CENTRIC_ERR_BUS_INVALID_CONFIG', `stream ${this.layout.stream} was deleted and created again while this worker ran; `
+          + 'restart the worker, which checks the state store\'s positions against it'), { partition });
+        return null;
+      }
+      await this.ensureConsumer(partition);
+      return await this.partitionConsumer(partition);
+    } catch (error) {
+      this.onError(error, { partition });
+      return null;
     }
   }
 
@@ -190,7 +234,7 @@ export class JetStreamBusConsumer implements AcceptedBusConsumer {
       if (!this.connection.nc.isClosed()) message.working();
     }, Math.max(100, Math.floor(this.ackWaitMs / 3)));
     try {
-      await handler(decoded.request, { log: `partition-${partition}`, seq: message.seq });
+      await handler(decoded.request, { log: partitionLog(partition), seq: message.seq });
     } catch (error) {
       clearInterval(keepAlive);
       this.onError(error, { partition, seq: message.seq });

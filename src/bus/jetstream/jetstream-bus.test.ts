@@ -137,7 +137,7 @@ describe.skipIf(natsMissing)(`nats jetstream bus${skipReason}`, () => {
     return { bus, writer };
   }
 
-  async function worker(bus: JetStreamBusOptions, overrides: Partial<JetStreamConsumerOptions> = {}): Promise<AcceptedBusConsumer> {
+  async function worker(bus: JetStreamBusOptions, overrides: Partial<JetStreamConsumerOptions> = {}): Promise<JetStreamBusConsumer> {
     const consumer = await JetStreamBusConsumer.open(workerOptions(bus, overrides));
     cleanups.push(() => consumer.close());
     return consumer;
@@ -284,6 +284,44 @@ describe.skipIf(natsMissing)(`nats jetstream bus${skipReason}`, () => {
     const opening = JetStreamBusWriter.open({ ...uniqueBus(), url, connectTimeoutMs: 1000 });
     await expect(opening).rejects.toMatchObject({ code: 'CENTRIC_ERR_BUS_UNAVAILABLE', message: expect.stringContaining(`nats://user:***@127.0.0.1:${port}`) });
     await expect(JetStreamBusConsumer.open({ ...uniqueBus(), url, connectTimeoutMs: 1000 })).rejects.toMatchObject({ code: 'CENTRIC_ERR_BUS_UNAVAILABLE' });
+  });
+
+  it('creates a partition\'s consumer again when an operator deleted it, and the partition goes on', async () => {
+    const { bus, writer } = await openBus(1);
+    const recorder = new DeliveryRecorder();
+    const consumer = await worker(bus);
+    await consumer.start(recorder.handler('one'));
+    await recorder.waitForIds(await appendEach(writer, 'user-1', [1]));
+    const nc = await connect({ servers: NATS_URL });
+    cleanups.push(() => nc.close());
+    await (await jetstreamManager(nc)).consumers.delete(bus.stream!, `${bus.stream}_p0`);
+    await recorder.waitForIds(await appendEach(writer, 'user-1', [2, 3]));
+    expect(recorder.handledIds()).toEqual(['user-1#1', 'user-1#2', 'user-1#3']);
+    await recorder.waitFor(() => consumer.isReady(), 'readiness to come back');
+  });
+
+  it('stops taking requests from a stream deleted and created again, whose numbers the state store would take as already stored', async () => {
+    const { bus, writer } = await openBus(2);
+    const recorder = new DeliveryRecorder();
+    const errors: unknown[] = [];
+    const consumer = await worker(bus, { onError: (error) => errors.push(error) });
+    await consumer.checkStorePositions(async () => 0);
+    await consumer.start(recorder.handler('one'));
+    await recorder.waitForIds(await appendEach(writer, 'user-1', [1, 2, 3]));
+    const held = Math.max(...recorder.deliveries.map((delivery) => delivery.position.seq));
+    await consumer.checkStorePositions(async (log) => (log === recorder.deliveries[0]!.position.log ? held : 0));
+
+    await deleteBus(bus);
+    const again = await JetStreamBusWriter.open(bus);
+    cleanups.push(() => again.close());
+    await again.append({ events: [customerEvent('user-1', 'user-1#4')], failed: [] });
+    await recorder.waitFor(() => errors.some((error) => (error as { code?: string }).code === 'CENTRIC_ERR_BUS_INVALID_CONFIG'), 'the worker to notice');
+    expect(consumer.isReady()).toBe(false);
+    expect(recorder.handledIds()).not.toContain('user-1#4');
+    const restarted = await worker(bus);
+    await expect(restarted.checkStorePositions(async (log) => (log === recorder.deliveries[0]!.position.log ? held : 0))).rejects.toMatchObject({
+      code: 'CENTRIC_ERR_BUS_INVALID_CONFIG', message: expect.stringContaining('created again'),
+    });
   });
 
   it('refuses to join a stream laid out for a different number of partitions', async () => {

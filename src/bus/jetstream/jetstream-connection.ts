@@ -1,5 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
 import { CentricError } from '../../core/errors.ts';
 
 /** What every API node and worker on one bus must agree on, and how to reach NATS. */
@@ -147,11 +147,12 @@ export class BusConnection {
 /**
  * Creates the accepted stream (and, for workers, the dead-letter stream) unless it exists. Several
  * processes may do this at once; an existing stream is checked to hold exactly this bus's partitions,
- * because a node with a different count would publish where no worker reads.
+ * because a node with a different count would publish where no worker reads. Resolves to the time the
+ * accepted stream was created, which tells a stream deleted and created again from the one it was.
  */
-export async function ensureStreams(connection: BusConnection, layout: BusLayout, withDeadLetters: boolean): Promise<void> {
+export async function ensureStreams(connection: BusConnection, layout: BusLayout, withDeadLetters: boolean): Promise<string> {
   const subjects = Array.from({ length: layout.partitions }, (_, partition) => acceptedSubject(layout, partition));
-  await ensureStream(connection.jsm, layout, {
+  const created = await ensureStream(connection.jsm, layout, {
     name: layout.stream,
     subjects,
     storage: StorageType.File,
@@ -165,7 +166,7 @@ export async function ensureStreams(connection: BusConnection, layout: BusLayout
     return `stream ${layout.stream} holds subjects ${existing.join(', ')}, but this node expects ${layout.partitions} partitions `
       + `(${subjects[0]} to ${subjects[subjects.length - 1]}); every API node and worker must use the same stream, prefix and partitions`;
   });
-  if (!withDeadLetters) return;
+  if (!withDeadLetters) return created;
   const deadSubjects = [`${layout.prefix}.dead.>`];
   await ensureStream(connection.jsm, layout, {
     name: layout.deadStream,
@@ -176,6 +177,7 @@ export async function ensureStreams(connection: BusConnection, layout: BusLayout
     num_replicas: layout.replicas,
     duplicate_window: layout.duplicateWindowMs * NANOS_PER_MS,
   }, (existing) => (existing.join(' ') === deadSubjects.join(' ') ? null : `stream ${layout.deadStream} holds subjects ${existing.join(', ')}, not ${deadSubjects[0]}`));
+  return created;
 }
 
 async function ensureStream(
@@ -183,20 +185,20 @@ async function ensureStream(
   layout: BusLayout,
   config: Partial<StreamConfig> & { name: string; subjects: string[] },
   mismatch: (subjects: string[]) => string | null,
-): Promise<void> {
-  const check = (subjects: string[] | undefined) => {
-    const problem = mismatch(subjects ?? []);
+): Promise<string> {
+  const check = (info: StreamInfo) => {
+    const problem = mismatch(info.config.subjects ?? []);
     if (problem) throw new CentricError('CENTRIC_ERR_BUS_INVALID_CONFIG', problem);
+    return info.created;
   };
   try {
-    check((await jsm.streams.info(config.name)).config.subjects);
-    return;
+    return check(await jsm.streams.info(config.name));
   } catch (error) {
     if (error instanceof CentricError) throw error;
     if (apiCode(error) !== STREAM_NOT_FOUND) throw busUnavailable(layout, `cannot read stream ${config.name}`, error);
   }
   try {
-    await jsm.streams.add(config);
+    return (await jsm.streams.add(config)).created;
   } catch (error) {
     // Another process created it in between (with a config of its own): check that one instead.
     if (apiCode(error) !== STREAM_NAME_IN_USE) {
@@ -204,7 +206,7 @@ async function ensureStream(
       if (apiCode(error) !== undefined) throw new CentricError('CENTRIC_ERR_BUS_INVALID_CONFIG', problem);
       throw busUnavailable(layout, problem, error);
     }
-    check((await jsm.streams.info(config.name)).config.subjects);
+    return check(await jsm.streams.info(config.name));
   }
 }
 
