@@ -6,7 +6,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import {
   acceptedBusContract, byCustomer, customerEvent, DeliveryRecorder, interleavedRequests,
 } from '../contract/accepted-bus.contract.ts';
-import type { AcceptedBusConsumer, AcceptedBusWriter } from '../ports.ts';
+import type { AcceptedBusWriter } from '../ports.ts';
 import { JetStreamBusConsumer, DeadLetterHeaders, type JetStreamConsumerOptions } from './jetstream-bus-consumer.ts';
 import { JetStreamBusWriter } from './jetstream-bus-writer.ts';
 import type { JetStreamBusOptions } from './jetstream-connection.ts';
