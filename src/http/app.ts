@@ -6,6 +6,7 @@ import type { SourceService } from '../sources/source-service.ts';
 import type { StateStore } from '../stores/ports.ts';
 import { requireAdminToken } from './plugins/admin-auth.ts';
 import { installErrorHandler } from './plugins/error-handler.ts';
+import { consoleRoutes } from './routes/console/console-routes.ts';
 import { eventRoutes } from './routes/events/event-routes.ts';
 import { identityRulesRoutes } from './routes/identity/identity-rules-routes.ts';
 import { profileRoutes } from './routes/profiles/profile-routes.ts';
@@ -26,6 +27,8 @@ export interface HttpAppDeps {
   ingestStatus: () => { pendingRequests: number; pendingEvents: number; storedSinceStart: number };
   maxBacklogEvents: number;
   logger?: boolean | { level: string };
+  /** The built web console; defaults to web/dist. */
+  consoleDir?: string;
 }
 
 /** The HTTP face of Centric: tracking API at /v1, management API at /api/v1, health at /health. */
@@ -79,5 +82,6 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     },
     { prefix: '/api/v1' },
   );
+  await app.register(consoleRoutes, { adminTokens: deps.adminTokens, dir: deps.consoleDir });
   return app;
 }
