@@ -111,8 +111,8 @@ export async function signIn(page: Page, url: string, token: string): Promise<vo
   await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();
 }
 
-/** Saves a full-page screenshot under test-artifacts/console/. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** Saves a screenshot (the whole page, or what the window shows) under test-artifacts/console/. */
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
 }

@@ -19,7 +19,7 @@ export function ErrorBox({ error, title, onRetry }: { error: ApiError; title?: s
     <div className="error-box" role="alert">
       <Icon name="warning" />
       <div>
-        <strong>{title ?? 'That did not work.'}</strong> {error.message}
+        <strong>{title ?? 'That did not work.'}</strong> {sentence(error.message)}
         {error.code && !['NETWORK', 'CONSOLE'].includes(error.code) ? <span className="error-code"> ({error.code})</span> : null}
       </div>
       {onRetry ? (
@@ -101,4 +101,10 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
       <Icon name="copy" size={14} /> {copied === 'yes' ? 'Copied' : copied === 'no' ? 'Select and copy by hand' : label}
     </button>
   );
+}
+
+/** Server messages are written lower-case to fit inside other text; standing alone they read as a sentence. */
+function sentence(message: string): string {
+  const text = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
