@@ -118,39 +118,72 @@ export async function takeMergeIds(client: PoolClient, count: number): Promise<n
 }
 
 /**
- * Writes the merges of a snapshot in the order they were made. Each one moves the absorbed profile's
- * identities, events and kept-apart pairs to the survivor and logs the merge with what the absorbed
- * profile held: its rows in the table plus what this transaction attached to it before the merge.
+ * Writes the merges of a snapshot in a fixed number of statements however many there are: every
+ * absorbed profile's identities and events move straight to the profile that lives on at the end, and
+ * each merge is logged with what its absorbed side held at that moment, worked out from the rows moved
+ * (what each profile held before this transaction) and what the transaction attached before the merge.
  */
-export async function writeMerges(client: PoolClient, merges: MergeChange[]): Promise<void> {
-  for (const merge of merges) {
-    await client.query(
-      `WITH moved AS (
-         UPDATE identities SET profile_id = $3 WHERE workspace_id = $2 AND profile_id = $4 RETURNING type, value, added_at
-       ), events_moved AS (
-         UPDATE events SET profile_id = $3 WHERE profile_id = $4
-       ), apart_a AS (
-         UPDATE kept_apart k SET a = $3 WHERE k.workspace_id = $2 AND k.a = $4
-           AND NOT EXISTS (SELECT 1 FROM kept_apart o WHERE o.workspace_id = $2 AND o.a = $3 AND o.b = k.b)
-       ), apart_b AS (
-         UPDATE kept_apart k SET b = $3 WHERE k.workspace_id = $2 AND k.b = $4
-           AND NOT EXISTS (SELECT 1 FROM kept_apart o WHERE o.workspace_id = $2 AND o.a = k.a AND o.b = $3)
-       )
-       INSERT INTO merges (id, workspace_id, survivor_id, absorbed_id, absorbed_identifiers, linking_identifiers, message_id, rule, created_at)
-       SELECT $1, $2, $3, $4,
-         coalesce((SELECT json_agg(json_build_object('type', type, 'value', value) ORDER BY added_at, type, value) FROM (
-           SELECT type, value, added_at FROM moved
-           UNION ALL SELECT * FROM unnest($5::text[], $6::text[], $7::bigint[])
-         ) AS held), '[]'::json),
-         $8::json, $9, $10, $11`,
-      [
-        merge.id, merge.workspaceId, merge.survivorId, merge.absorbedId,
-        merge.attachedEarlier.map((identifier) => identifier.type), merge.attachedEarlier.map((identifier) => identifier.value),
-        merge.attachedEarlier.map((identifier) => identifier.addedAt),
-        JSON.stringify(merge.linkingIdentifiers.map(({ type, value }) => ({ type, value }))), merge.messageId, merge.rule, merge.at,
-      ],
-    );
+export async function writeMerges(client: PoolClient, merges: MergeChange[], keptApartMoved: boolean): Promise<void> {
+  if (merges.length === 0) return;
+  const into = new Map(merges.map((merge) => [merge.absorbedId, merge.survivorId]));
+  const finalOf = (id: string) => {
+    let current = id;
+    while (into.has(current)) current = into.get(current)!;
+    return current;
+  };
+  const absorbed = merges.map((merge) => merge.absorbedId);
+  const roots = absorbed.map(finalOf);
+  const { rows } = await client.query<{ held_by: string; type: string; value: string; added_at: number }>(
+    `UPDATE identities i SET profile_id = m.root FROM unnest($1::text[], $2::text[], $3::text[]) AS m(w, absorbed, root)
+     WHERE i.workspace_id = m.w AND i.profile_id = m.absorbed RETURNING m.absorbed AS held_by, i.type, i.value, i.added_at`,
+    [merges.map((merge) => merge.workspaceId), absorbed, roots],
+  );
+  await client.query(
+    'UPDATE events e SET profile_id = m.root FROM unnest($1::text[], $2::text[]) AS m(absorbed, root) WHERE e.profile_id = m.absorbed',
+    [absorbed, roots],
+  );
+  if (keptApartMoved) {
+    // Rare (a customer unmerged before): moved one merge at a time, in order, so pairs never collide.
+    for (const merge of merges) {
+      for (const column of ['a', 'b'] as const) {
+        const other = column === 'a' ? 'b' : 'a';
+        await client.query(
+          `UPDATE kept_apart k SET ${column} = $2 WHERE k.workspace_id = $1 AND k.${column} = $3
+           AND NOT EXISTS (SELECT 1 FROM kept_apart o WHERE o.workspace_id = $1 AND o.${column} = $2 AND o.${other} = k.${other})`,
+          [merge.workspaceId, merge.survivorId, merge.absorbedId],
+        );
+      }
+    }
   }
+
+  // What each profile held in the table, as merges made earlier in this transaction added to it.
+  const held = new Map<string, Array<Identifier & { addedAt: number }>>();
+  for (const row of rows) {
+    const list = held.get(row.held_by) ?? [];
+    list.push({ type: row.type, value: row.value, addedAt: row.added_at });
+    held.set(row.held_by, list);
+  }
+  const absorbedIdentifiers = merges.map((merge) => {
+    const theirs = [...(held.get(merge.absorbedId) ?? []), ...merge.attachedEarlier];
+    held.set(merge.survivorId, [...(held.get(merge.survivorId) ?? []), ...(held.get(merge.absorbedId) ?? [])]);
+    theirs.sort((a, b) => a.addedAt - b.addedAt || compare(a.type, b.type) || compare(a.value, b.value));
+    return JSON.stringify(theirs.map(({ type, value }) => ({ type, value })));
+  });
+  await client.query(
+    `INSERT INTO merges (id, workspace_id, survivor_id, absorbed_id, absorbed_identifiers, linking_identifiers, message_id, rule, created_at)
+     SELECT id, w, s, a, ai::json, li::json, m, r, c
+     FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[])
+       AS u(id, w, s, a, ai, li, m, r, c)`,
+    [
+      merges.map((merge) => merge.id), merges.map((merge) => merge.workspaceId), merges.map((merge) => merge.survivorId), absorbed,
+      absorbedIdentifiers, merges.map((merge) => JSON.stringify(merge.linkingIdentifiers.map(({ type, value }) => ({ type, value })))),
+      merges.map((merge) => merge.messageId), merges.map((merge) => merge.rule), merges.map((merge) => merge.at),
+    ],
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Inserts the identities the snapshot attached (at the profile holding them at the end) and saves conflict counts. */

@@ -96,6 +96,8 @@ export class IdentitySnapshot implements UnmergeTx {
   private readonly stamp: () => number;
   private readonly mergeIds: number[];
   private placeholder = 0;
+  /** True once a merge moved a kept-apart pair: the table's rows must then move too. */
+  keptApartMoved = false;
   readonly merges: MergeChange[] = [];
   readonly dirty = new Set<string>();
   readonly unmergeChanges: UnmergeChanges = { revived: [], owners: [], movedEvents: [], states: [], undone: [], keptApart: [] };
@@ -185,7 +187,9 @@ export class IdentitySnapshot implements UnmergeTx {
     // Kept-apart pairs follow the absorbed profile to its survivor, as the table's rows do.
     for (const pair of [...this.apart]) {
       const [a, b] = pair.split('\u0000') as [string, string];
-      if (a === absorbedId || b === absorbedId) this.apart.add(pairKey(a === absorbedId ? survivorId : a, b === absorbedId ? survivorId : b));
+      if (a !== absorbedId && b !== absorbedId) continue;
+      this.apart.add(pairKey(a === absorbedId ? survivorId : a, b === absorbedId ? survivorId : b));
+      this.keptApartMoved = true;
     }
     this.dirty.add(survivorId).add(absorbedId);
     return id;

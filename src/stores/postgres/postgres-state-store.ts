@@ -160,7 +160,7 @@ export class PostgresStateStore implements StateStore {
       if (this.resolveIdentities && fresh.length > 0) {
         const rules = await this.currentRules(client);
         ({ snapshot, identities } = await this.resolve(client, rules, fresh));
-        await writeMerges(client, snapshot.merges);
+        await writeMerges(client, snapshot.merges, snapshot.keptApartMoved);
         await writeIdentities(client, snapshot);
       }
 
