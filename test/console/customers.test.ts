@@ -63,7 +63,7 @@ describe('the console, customers', () => {
     const cookie = (await browser.context.cookies()).find((entry) => entry.name === 'centric_session');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     expect(cookie!.value).not.toContain(demo.token);
-    expect(await page.evaluate(() => document.cookie)).not.toContain('centric_session');
+    expect(await page.evaluate('document.cookie')).not.toContain('centric_session');
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Who is on the line?');
   });
 
@@ -139,7 +139,7 @@ describe('the console, customers', () => {
       await tablet.getByRole('heading', { level: 1, name: customer.name }).waitFor();
       await tablet.locator('.event').first().waitFor();
       // Nothing wider than the screen: no sideways scrolling.
-      expect(await tablet.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
+      expect(await tablet.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(768);
       await screenshot(tablet, 'customer-card-tablet', false);
     } finally {
       await tablet.close();

@@ -6,7 +6,8 @@ import { checkIdentities } from '../../demo/demo-identity-check.ts';
 import { demoMarker, ensureDemoSources, loadDemoEvents, markerMatches, readDemoMarker, writeDemoMarker } from '../../demo/demo-loader.ts';
 import { createDemoProgressDisplay } from '../../demo/demo-progress.ts';
 import { formatCount, formatDuration } from '../progress-display.ts';
-import { formatIdentityCheck, formatLoadSummary, lookupExamples } from '../../demo/demo-report.ts';
+import { formatIdentityCheck, formatLoadSummary, lookupExamples, showcaseCustomer } from '../../demo/demo-report.ts';
+import { consoleStartLine } from '../../http/routes/console/console-routes.ts';
 
 interface DemoOptions {
   dataDir?: string;
@@ -112,6 +113,8 @@ export function registerDemoCommand(program: Command): void {
           : 'Admin token: the one in CENTRIC_ADMIN_TOKEN',
       );
       console.log(`\nTry:\n${lookupExamples(company, server.url, server.generatedAdminToken ? server.adminToken : '$CENTRIC_ADMIN_TOKEN')}`);
+      const showcase = showcaseCustomer(company);
+      console.log(`\n${consoleStartLine(server.url)}${showcase ? `; search for ${showcase.phoneNational} to see ${showcase.name}'s whole story` : ''}`);
       closeOnSignals(server);
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../apps/config.ts';
 import { closeOnSignals, startEmbeddedServer } from '../../apps/embedded.ts';
+import { consoleStartLine } from '../../http/routes/console/console-routes.ts';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -19,6 +20,7 @@ export function registerServeCommand(program: Command): void {
       const config = loadConfig(options);
       const server = await startEmbeddedServer(config);
       console.log(`Centric is serving on ${server.url} (data in ${config.dataDir})`);
+      console.log(consoleStartLine(server.url));
       if (server.generatedAdminToken) {
         console.log(`Admin token (kept in ${config.dataDir}/admin-token; set CENTRIC_ADMIN_TOKEN to choose your own): ${server.adminToken}`);
       }

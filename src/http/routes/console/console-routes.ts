@@ -26,6 +26,14 @@ export function consoleBuildStatus(dir: string = DEFAULT_CONSOLE_DIR): { built: 
   return { built: existsSync(join(dir, 'index.html')), hint: 'run "npm run build" (npm ci runs it too), then start the server again' };
 }
 
+/** The line `serve` and `demo` print about the console: where to open it, or how to build it. */
+export function consoleStartLine(url: string, dir: string = DEFAULT_CONSOLE_DIR): string {
+  const status = consoleBuildStatus(dir);
+  return status.built
+    ? `Web console: ${url}/ (sign in with the admin token)`
+    : `Web console: not built; ${status.hint}`;
+}
+
 const SessionBody = Type.Object({ token: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
 const SessionResponse = Type.Object({ signedIn: Type.Literal(true), expiresAt: Type.String({ format: 'date-time' }) });
 
