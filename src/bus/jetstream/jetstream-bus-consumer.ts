@@ -3,7 +3,7 @@ import { AckPolicy, DeliverPolicy, jetstream, ReplayPolicy, type Consumer, type 
 import { CentricError } from '../../core/errors.ts';
 import type { AcceptedBusConsumer, AcceptedRequestHandler } from '../ports.ts';
 import {
-  acceptedSubject, BusConnection, busLayout, busUnavailable, consumerName, deadSubject, ensureStreams, type BusLayout, type JetStreamBusOptions,
+  acceptedSubject, apiCode, BusConnection, busLayout, busUnavailable, consumerName, deadSubject, ensureStreams, type BusLayout, type JetStreamBusOptions,
 } from './jetstream-connection.ts';
 import { decodeSlice } from './slice-codec.ts';
 
@@ -45,6 +45,8 @@ export const DeadLetterHeaders = {
 } as const;
 
 const MAX_RETRY_DELAY_MS = 30_000;
+/** JetStream's answer to creating a durable consumer that exists with other settings. */
+const CONSUMER_EXISTS = 10148;
 const NANOS_PER_MS = 1_000_000;
 
 /** The name of a partition's log in the state store's positions. */
@@ -150,8 +152,9 @@ export class JetStreamBusConsumer implements AcceptedBusConsumer {
   }
 
   private async ensureConsumer(partition: number): Promise<void> {
+    const name = consumerName(this.layout, partition);
     try {
-      // Adding an existing durable with the same filter is a no-op; a changed ack wait is applied.
+      // Adding an existing durable with the same settings is a no-op (several workers start at once).
       await this.connection.jsm.consumers.add(this.layout.stream, {
         durable_name: consumerName(this.layout, partition),
         filter_subject: acceptedSubject(this.layout, partition),
@@ -165,7 +168,17 @@ export class JetStreamBusConsumer implements AcceptedBusConsumer {
         max_deliver: -1,
       });
     } catch (error) {
-      throw busUnavailable(this.layout, `cannot create consumer ${consumerName(this.layout, partition)}`, error);
+      // Servers from 2.10 refuse to create a durable that exists with other settings (2.9 updates it):
+      // a worker started with another ack wait applies its own.
+      if (apiCode(error) === CONSUMER_EXISTS) {
+        try {
+          await this.connection.jsm.consumers.update(this.layout.stream, name, { ack_wait: this.ackWaitMs * NANOS_PER_MS });
+          return;
+        } catch (again) {
+          throw busUnavailable(this.layout, `cannot update consumer ${name}`, again);
+        }
+      }
+      throw busUnavailable(this.layout, `cannot create consumer ${name}`, error);
     }
   }
 

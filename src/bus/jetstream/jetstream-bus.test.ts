@@ -324,6 +324,16 @@ describe.skipIf(natsMissing)(`nats jetstream bus${skipReason}`, () => {
     });
   });
 
+  it('lets workers start together, and one started with another ack wait applies it to the shared consumers', async () => {
+    const { bus } = await openBus(4);
+    await Promise.all([worker(bus), worker(bus), worker(bus)]);
+    await worker(bus, { ackWaitMs: 4000 });
+    const nc = await connect({ servers: NATS_URL });
+    cleanups.push(() => nc.close());
+    const info = await (await jetstreamManager(nc)).consumers.info(bus.stream!, `${bus.stream}_p3`);
+    expect(info.config).toMatchObject({ ack_wait: 4000 * 1_000_000, max_ack_pending: 1, filter_subject: `${bus.subjectPrefix}.accepted.3` });
+  });
+
   it('refuses to join a stream laid out for a different number of partitions', async () => {
     const { bus } = await openBus(16);
     await expect(JetStreamBusConsumer.open(workerOptions({ ...bus, partitions: 8 }))).rejects.toMatchObject({

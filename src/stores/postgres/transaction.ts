@@ -30,6 +30,7 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
       await client.query('ROLLBACK').catch(() => {
         broken = true;
       });
+      if (process.env.PROBE_DEBUG) console.error("retry", (error as { code?: string }).code, (error as Error).message);
       if (attempt < attempts && RETRYABLE.has((error as { code?: string }).code ?? '')) {
         // A short random pause, so the transactions that collided do not meet again at once.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
