@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { connect } from './transaction.ts';
 
 /** One schema change. Applied migrations are recorded and never edited; add a new one instead. */
 interface Migration {
@@ -152,7 +153,7 @@ const MIGRATION_LOCK = 7_240_311_001;
  * lock makes processes that start together take turns: the second finds the work done.
  */
 export async function migrate(pool: Pool): Promise<number[]> {
-  const client = await pool.connect();
+  const client = await connect(pool);
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);

@@ -22,7 +22,7 @@ import {
 } from './identity-io.ts';
 import { IdentitySnapshot, identityKey, type SnapshotData } from './identity-snapshot.ts';
 import { migrate } from './migrations.ts';
-import { inTransaction, lockInOrder, lockKey } from './transaction.ts';
+import { connect, inTransaction, lockInOrder, lockKey } from './transaction.ts';
 
 interface SourcesTable {
   /** Creation order, for listing sources made in the same millisecond. */
@@ -328,7 +328,7 @@ export class PostgresStateStore implements StateStore {
 
   /** Reads the rules again after another process changed them. */
   async reloadIdentityRules(): Promise<void> {
-    const client = await this.pool.connect();
+    const client = await connect(this.pool);
     try {
       await this.currentRules(client);
     } finally {

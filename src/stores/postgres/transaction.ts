@@ -30,7 +30,6 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
       await client.query('ROLLBACK').catch(() => {
         broken = true;
       });
-      if (process.env.PROBE_DEBUG) console.error("retry", (error as { code?: string }).code, (error as Error).message);
       if (attempt < attempts && RETRYABLE.has((error as { code?: string }).code ?? '')) {
         // A short random pause, so the transactions that collided do not meet again at once.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
@@ -43,7 +42,8 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
   }
 }
 
-async function connect(pool: Pool): Promise<PoolClient> {
+/** A connection from the pool; a server that cannot be reached is a coded error, not a driver's. */
+export async function connect(pool: Pool): Promise<PoolClient> {
   try {
     return await pool.connect();
   } catch (error) {
