@@ -207,4 +207,22 @@ describe('PostgresStateStore with several writers', () => {
       await scratch.drop();
     }
   });
+
+  it('processes that start together migrate the schema once between them', async () => {
+    const scratch = await createTestDatabase();
+    const stores = Array.from({ length: 3 }, () => new PostgresStateStore({ connectionString: scratch.url, poolSize: 1, dedupWindowMs: 1000 }));
+    try {
+      await Promise.all(stores.map((store) => store.migrate()));
+      const client = new pg.Client({ connectionString: scratch.url });
+      await client.connect();
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      await client.end();
+      expect(rows.map((row) => row.version)).toEqual([1]);
+      await stores[0]!.appendEvents({ events: [eventFixture('after-migrate')], failed: [] });
+      expect(await stores[2]!.countEvents('default')).toBe(1);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      await scratch.drop();
+    }
+  });
 });

@@ -75,6 +75,8 @@ export interface PostgresStateStoreOptions {
   commitConcurrency?: number;
   /** Events one group commit takes at most (default 1000); bounds the locks one transaction holds. */
   maxGroupEvents?: number;
+  /** How often identity rules changed by another process are read again (default 5000 ms; 0: only on commits). */
+  rulesRefreshMs?: number;
 }
 
 /** Names the lock that puts event seqs and profile change ids in commit order. */
@@ -109,7 +111,8 @@ export class PostgresStateStore implements StateStore {
   private readonly resolveIdentities: boolean;
   private rules: IdentityRules = DEFAULT_IDENTITY_RULES;
   private rulesUpdatedAt = -1;
-  private pruneTimer: NodeJS.Timeout | null = null;
+  private readonly rulesRefreshMs: number;
+  private timers: NodeJS.Timeout[] = [];
   private lastStamp = 0;
   /** Strictly increasing wall-clock milliseconds for identities and merges; raised past every locked profile's last stamp. */
   private readonly stamp = (): number => (this.lastStamp = Math.max(Date.now(), this.lastStamp + 1));
@@ -123,6 +126,7 @@ export class PostgresStateStore implements StateStore {
     this.dedupWindowMs = options.dedupWindowMs;
     this.now = options.now ?? Date.now;
     this.resolveIdentities = options.resolveIdentities ?? true;
+    this.rulesRefreshMs = options.rulesRefreshMs ?? 5000;
     this.committer = new AsyncGroupCommitter((requests) => this.commitGroup(requests), {
       concurrency: options.commitConcurrency ?? 2,
       maxWeight: options.maxGroupEvents ?? 1000,
@@ -134,12 +138,17 @@ export class PostgresStateStore implements StateStore {
     await migrate(this.pool);
     await this.reloadIdentityRules();
     await this.pruneMessageIds();
-    this.pruneTimer = setInterval(() => void this.pruneMessageIds().catch(() => undefined), 60 * 60 * 1000);
-    this.pruneTimer.unref();
+    // Both are retried at the next tick when the server is away for a moment.
+    this.timers.push(setInterval(() => void this.pruneMessageIds().catch(() => undefined), 60 * 60 * 1000));
+    // Commits read the rules anyway; this keeps lookups on nodes that only read (API nodes) up to date.
+    if (this.rulesRefreshMs > 0) this.timers.push(setInterval(() => void this.reloadIdentityRules().catch(() => undefined), this.rulesRefreshMs));
+    for (const timer of this.timers) timer.unref();
   }
 
+  /** Waits for nothing in flight: stop handing it appends and await them first. Ends the pool. */
   async close(): Promise<void> {
-    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
     await this.pool.end();
   }
 
