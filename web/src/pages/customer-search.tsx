@@ -64,7 +64,17 @@ export function SearchResults({ text }: { text: string }) {
   const trimmed = text.trim();
   const path = trimmed.length >= 2 ? `/profiles${query({ q: trimmed, limit: 20 })}` : null;
   const { data, error, loading, reload } = useApi<{ items: ProfileHit[] }>(path);
+  // A server that has never received an event has no one to find: say how to get customers in.
+  const anyEvent = useApi<{ items: unknown[] }>(trimmed.length === 0 ? '/events?limit=1' : null);
 
+  if (trimmed.length === 0 && anyEvent.data?.items.length === 0) {
+    return (
+      <EmptyState title="No customers yet" action={<Link to="/sources" className="button primary">Set up a source</Link>}>
+        Customers appear here as soon as events arrive. Create a source for each system that knows your customers (web shop, app,
+        hotline, store tills), paste its snippet into that system, or import a CSV export with <code>npx centric import</code>.
+      </EmptyState>
+    );
+  }
   if (trimmed.length === 0) {
     return (
       <EmptyState title="Who is on the line?">
