@@ -1,6 +1,7 @@
 import { headers } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, ReplayPolicy, type Consumer, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { CentricError } from '../../core/errors.ts';
+import type { AppendRequest } from '../../stores/ports.ts';
 import type { AcceptedBusConsumer, AcceptedRequestHandler } from '../ports.ts';
 import {
   acceptedSubject, apiCode, BusConnection, busLayout, busUnavailable, consumerName, deadSubject, ensureStreams, type BusLayout, type JetStreamBusOptions,
@@ -22,6 +23,12 @@ export interface JetStreamConsumerOptions extends JetStreamBusOptions {
   pullExpiresMs?: number;
   /** Told about each handler failure and each trouble reaching the bus; the message is retried regardless. */
   onError?: (error: unknown, where: { partition: number; seq?: number }) => void;
+  /**
+   * Whether a handler failure will pass by itself (a store outage): such a message is retried by this
+   * worker until it succeeds or the worker stops, and never counts towards `maxDeliver`. Default: a
+   * coded error with status 503 (CENTRIC_ERR_STORE_UNAVAILABLE and the like).
+   */
+  isTransient?: (error: unknown) => boolean;
   /** Told about each message moved to the dead-letter stream. */
   onDeadLetter?: (letter: DeadLetter) => void;
 }
@@ -59,7 +66,8 @@ export function partitionLog(partition: number): string {
  * workers, with explicit acks and at most one message outstanding per partition, so a partition is
  * handled strictly in order whichever worker takes each message. A failed message is retried after a
  * growing delay, its partition waiting meanwhile; after `maxDeliver` deliveries, or when it cannot be
- * read, it is copied to the dead-letter stream and terminated so its partition moves on.
+ * read, it is copied to the dead-letter stream and terminated so its partition moves on. A transient
+ * failure (the store unavailable) is retried by the same worker without counting, however long it lasts.
  */
 export class JetStreamBusConsumer implements AcceptedBusConsumer {
   private readonly connection: BusConnection;
@@ -71,6 +79,7 @@ export class JetStreamBusConsumer implements AcceptedBusConsumer {
   private readonly pullExpiresMs: number;
   private readonly onError: (error: unknown, where: { partition: number; seq?: number }) => void;
   private readonly onDeadLetter: (letter: DeadLetter) => void;
+  private readonly isTransient: (error: unknown) => boolean;
   /** When the accepted stream was created: a different answer later means it was deleted and created again. */
   private readonly streamCreated: string;
   private loops: Array<Promise<void>> | null = null;
@@ -89,6 +98,7 @@ export class JetStreamBusConsumer implements AcceptedBusConsumer {
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.pullExpiresMs = options.pullExpiresMs ?? 5000;
     this.onError = options.onError ?? ((error, where) => console.error(`bus partition ${where.partition}${where.seq ? ` message ${where.seq}` : ''}:`, error));
+    this.isTransient = options.isTransient ?? ((error) => error instanceof CentricError && error.status === 503);
     this.onDeadLetter = options.onDeadLetter ?? ((letter) => console.warn(`bus partition ${letter.partition} message ${letter.seq} moved to ${layout.deadStream}: ${letter.reason}`));
   }
 
@@ -247,18 +257,35 @@ export class JetStreamBusConsumer implements AcceptedBusConsumer {
       if (!this.connection.nc.isClosed()) message.working();
     }, Math.max(100, Math.floor(this.ackWaitMs / 3)));
     try {
-      await handler(decoded.request, { log: partitionLog(partition), seq: message.seq });
-    } catch (error) {
-      clearInterval(keepAlive);
-      this.onError(error, { partition, seq: message.seq });
+      const outcome = await this.attempt(partition, message, decoded.request, handler);
+      if (outcome === 'handled') return this.settle(partition, message, () => message.ack());
+      // Stopping while the store was away: hand it back at once.
+      if (outcome === 'stopped') return this.settle(partition, message, () => message.nak());
       if (deliveries >= this.maxDeliver) {
-        return this.deadLetter(partition, message, `the handler failed ${deliveries} times, last: ${error instanceof Error ? error.message : String(error)}`);
+        return await this.deadLetter(partition, message, `the handler failed ${deliveries} times, last: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}`);
       }
       this.settle(partition, message, () => message.nak(Math.min(MAX_RETRY_DELAY_MS, this.retryDelayMs * 2 ** (deliveries - 1))));
-      return;
+    } finally {
+      clearInterval(keepAlive);
     }
-    clearInterval(keepAlive);
-    this.settle(partition, message, () => message.ack());
+  }
+
+  /**
+   * Runs the handler. A transient failure (the store unavailable) is retried here, the message kept
+   * alive and its delivery count unchanged, so an outage sends nothing to the dead letters.
+   */
+  private async attempt(partition: number, message: JsMsg, request: AppendRequest, handler: AcceptedRequestHandler): Promise<'handled' | 'stopped' | { error: unknown }> {
+    for (let retry = 0; ; retry += 1) {
+      try {
+        await handler(request, { log: partitionLog(partition), seq: message.seq });
+        return 'handled';
+      } catch (error) {
+        this.onError(error, { partition, seq: message.seq });
+        if (!this.isTransient(error)) return { error };
+      }
+      await this.sleep(Math.min(MAX_RETRY_DELAY_MS, this.retryDelayMs * 2 ** retry));
+      if (this.stopping || this.connection.nc.isClosed()) return 'stopped';
+    }
   }
 
   /** Copies the message with its reason to the dead-letter stream, then terminates it so the partition moves on. */

@@ -6,6 +6,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import {
   acceptedBusContract, byCustomer, customerEvent, DeliveryRecorder, interleavedRequests,
 } from '../contract/accepted-bus.contract.ts';
+import { CentricError } from '../../core/errors.ts';
 import type { AcceptedBusWriter } from '../ports.ts';
 import { JetStreamBusConsumer, DeadLetterHeaders, type JetStreamConsumerOptions } from './jetstream-bus-consumer.ts';
 import { JetStreamBusWriter } from './jetstream-bus-writer.ts';
@@ -233,6 +234,31 @@ describe.skipIf(natsMissing)(`nats jetstream bus${skipReason}`, () => {
     expect(second!.header.get(DeadLetterHeaders.reason)).toMatch(/^cannot decode the message: not JSON/);
     expect(second!.header.get(DeadLetterHeaders.seq)).toBe(String(garbage.seq));
     expect(second!.string()).toBe('this is not an accepted request');
+  });
+
+  it('keeps retrying through a store outage without counting it towards the dead letters, in order', async () => {
+    const { bus, writer } = await openBus(2);
+    const recorder = new DeliveryRecorder();
+    let outage = 6;
+    const record = recorder.handler('one');
+    const consumer = await worker(bus, { maxDeliver: 2, retryDelayMs: 10 });
+    await consumer.start(async (request, position) => {
+      if (request.events[0]!.messageId === 'user-1#2' && outage > 0) {
+        outage -= 1;
+        recorder.deliveries.push({ request, position, consumer: 'one', handled: false });
+        throw new CentricError('CENTRIC_ERR_STORE_UNAVAILABLE', 'the PostgreSQL state store cannot be reached');
+      }
+      await record(request, position);
+    });
+    const ids = await appendEach(writer, 'user-1', [1, 2, 3]);
+    await recorder.waitForIds(ids);
+
+    expect(recorder.handledIds()).toEqual(ids);
+    const attempts = recorder.deliveries.filter((delivery) => delivery.request.events[0]!.messageId === 'user-1#2');
+    expect(attempts.map((delivery) => delivery.handled)).toEqual([false, false, false, false, false, false, true]);
+    const nc = await connect({ servers: NATS_URL });
+    cleanups.push(() => nc.close());
+    expect((await (await jetstreamManager(nc)).streams.info(`${bus.stream}_DEAD`)).state.messages).toBe(0);
   });
 
   it('rejects appends while NATS is away, says so for readiness, and takes appends again once it is back', async () => {
