@@ -31,8 +31,16 @@ interface ProfileRow {
  * taken, and the owners read again until a read finds every lock already held; from then on nobody
  * else can change what was read. Locks of each round are taken in key order; a later round can still
  * meet another transaction in a circle, which Postgres reports as a deadlock and the caller retries.
+ *
+ * Advisory locks take room in the server's shared lock table, so at most `maxAdvisoryLocks` are taken;
+ * new identifiers beyond them go unlocked. Those are still safe: the identities primary key lets only
+ * one transaction insert an identifier, and the other fails with a unique violation and runs again.
  */
-export async function lockIdentityGraph(client: PoolClient, wanted: Array<{ workspaceId: string; identifier: Identifier }>): Promise<{
+export async function lockIdentityGraph(
+  client: PoolClient,
+  wanted: Array<{ workspaceId: string; identifier: Identifier }>,
+  maxAdvisoryLocks: number,
+): Promise<{
   data: SnapshotData;
   stampFloor: number;
 }> {
@@ -45,8 +53,8 @@ export async function lockIdentityGraph(client: PoolClient, wanted: Array<{ work
     const needKeys: bigint[] = [];
     for (const [key, entry] of byKey) {
       if (owners.has(key) || advisoryHeld.has(key)) continue;
-      needKeys.push(lockKey('identity', entry.workspaceId, entry.identifier.type, entry.identifier.value));
       advisoryHeld.add(key);
+      if (advisoryHeld.size <= maxAdvisoryLocks) needKeys.push(lockKey('identity', entry.workspaceId, entry.identifier.type, entry.identifier.value));
     }
     const needProfiles = [...new Set([...owners.values()].map((row) => row.profile_id))].filter((id) => !locked.has(id));
     if (needKeys.length === 0 && needProfiles.length === 0) {

@@ -99,7 +99,10 @@ async function appendInRequests(store: StateStore, events: StoredEvent[], size: 
 }
 
 describe('PostgresStateStore with several writers', () => {
-  it('two processes writing the same customers at once end with the profiles one writer makes: none split, none doubled, no event missed by the feed', async () => {
+  it.each([
+    { locks: 256, guard: 'advisory locks on new identifiers' },
+    { locks: 0, guard: 'the identities key alone, racing transactions run again' },
+  ])('two processes writing the same customers at once end with the profiles one writer makes: none split, none doubled, no event missed by the feed ($guard)', async ({ locks }) => {
     const customers = 40;
     const events = journeyEvents(customers);
     const rules = { ...DEFAULT_IDENTITY_RULES, defaultCountry: 'DE' };
@@ -107,7 +110,7 @@ describe('PostgresStateStore with several writers', () => {
     const sequentialDb = await createTestDatabase();
     const concurrentDb = await createTestDatabase();
     const open = async (url: string) => {
-      const store = new PostgresStateStore({ connectionString: url, poolSize: 4, dedupWindowMs: 86_400_000 });
+      const store = new PostgresStateStore({ connectionString: url, poolSize: 4, dedupWindowMs: 86_400_000, maxIdentityLocks: locks });
       await store.migrate();
       return store;
     };

@@ -75,6 +75,12 @@ export interface PostgresStateStoreOptions {
   commitConcurrency?: number;
   /** Events one group commit takes at most (default 1000); bounds the locks one transaction holds. */
   maxGroupEvents?: number;
+  /**
+   * Advisory locks one transaction takes at most for new identifiers (default 256); they share the
+   * server's lock table (max_locks_per_transaction x max_connections), and past them the store relies
+   * on the identities primary key and runs a transaction that lost a race again.
+   */
+  maxIdentityLocks?: number;
   /** How often identity rules changed by another process are read again (default 5000 ms; 0: only on commits). */
   rulesRefreshMs?: number;
 }
@@ -112,6 +118,7 @@ export class PostgresStateStore implements StateStore {
   private rules: IdentityRules = DEFAULT_IDENTITY_RULES;
   private rulesUpdatedAt = -1;
   private readonly rulesRefreshMs: number;
+  private readonly maxIdentityLocks: number;
   private timers: NodeJS.Timeout[] = [];
   private lastStamp = 0;
   /** Strictly increasing wall-clock milliseconds for identities and merges; raised past every locked profile's last stamp. */
@@ -127,6 +134,7 @@ export class PostgresStateStore implements StateStore {
     this.now = options.now ?? Date.now;
     this.resolveIdentities = options.resolveIdentities ?? true;
     this.rulesRefreshMs = options.rulesRefreshMs ?? 5000;
+    this.maxIdentityLocks = options.maxIdentityLocks ?? 256;
     this.committer = new AsyncGroupCommitter((requests) => this.commitGroup(requests), {
       concurrency: options.commitConcurrency ?? 2,
       maxWeight: options.maxGroupEvents ?? 1000,
@@ -311,7 +319,7 @@ export class PostgresStateStore implements StateStore {
         want(event.workspaceId, { type: 'anonymous_id', value: extracted.previousId });
       }
     }
-    const { data, stampFloor } = await lockIdentityGraph(client, [...wanted.values()]);
+    const { data, stampFloor } = await lockIdentityGraph(client, [...wanted.values()], this.maxIdentityLocks);
     this.lastStamp = Math.max(this.lastStamp, stampFloor);
     let mergeIds: number[] = [];
     for (;;) {

@@ -2,8 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { CentricError } from '../../core/errors.ts';
 
-/** Deadlock detected, or a serialization failure: the transaction did nothing and may simply run again. */
-const RETRYABLE = new Set(['40P01', '40001']);
+/**
+ * Deadlock detected, a serialization failure, or another transaction inserted an identity first (see
+ * lockIdentityGraph): the transaction did nothing and may simply run again.
+ */
+function retryable(error: unknown): boolean {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  return code === '40P01' || code === '40001' || (code === '23505' && constraint === 'identities_pkey');
+}
 
 export interface TransactionOptions {
   /** How often a transaction that lost a deadlock is run again before its error is passed on. */
@@ -30,7 +36,7 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
       await client.query('ROLLBACK').catch(() => {
         broken = true;
       });
-      if (attempt < attempts && RETRYABLE.has((error as { code?: string }).code ?? '')) {
+      if (attempt < attempts && retryable(error)) {
         // A short random pause, so the transactions that collided do not meet again at once.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
         continue;
