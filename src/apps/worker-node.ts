@@ -34,6 +34,14 @@ export async function startWorkerNode(config: ScaleOutConfig): Promise<RunningWo
     throw error;
   }
   const progress = { requests: 0, events: 0, skipped: 0 };
+  try {
+    // A stream deleted and created again restarts its sequences: the store would skip its messages as already held.
+    await consumer.checkStorePositions((log) => store.logPosition(log));
+  } catch (error) {
+    await consumer.close();
+    await store.close();
+    throw error;
+  }
   await consumer.start(async (request, position) => {
     const result = await store.appendEvents({ ...request, logPosition: position });
     progress.requests += 1;
