@@ -228,4 +228,25 @@ describe('PostgresStateStore with several writers', () => {
       await scratch.drop();
     }
   });
+
+  it('a request with text PostgreSQL cannot store fails alone, with a clear error; the requests committed with it are stored', async () => {
+    const scratch = await createTestDatabase();
+    const store = new PostgresStateStore({ connectionString: scratch.url, poolSize: 2, dedupWindowMs: 86_400_000 });
+    try {
+      await store.migrate();
+      const poisoned = eventFixture('nul', { userId: 'u\u0000x', payload: { type: 'track', event: 'E', messageId: 'nul', userId: 'u\u0000x' } });
+      const [good, bad, other] = await Promise.allSettled([
+        store.appendEvents({ events: [eventFixture('good')], failed: [] }),
+        store.appendEvents({ events: [poisoned], failed: [] }),
+        store.appendEvents({ events: [eventFixture('other', { userId: 'u2', payload: { type: 'track', messageId: 'other', userId: 'u2' } })], failed: [] }),
+      ]);
+      expect(good).toMatchObject({ status: 'fulfilled', value: { stored: 1 } });
+      expect(other).toMatchObject({ status: 'fulfilled', value: { stored: 1 } });
+      expect(bad).toMatchObject({ status: 'rejected', reason: { code: 'CENTRIC_ERR_EVENT_INVALID_FIELD' } });
+      expect((await store.listEvents({ workspaceId: 'default', limit: 10 })).items.map((event) => event.messageId).sort()).toEqual(['good', 'other']);
+    } finally {
+      await store.close();
+      await scratch.drop();
+    }
+  });
 });

@@ -139,6 +139,7 @@ export class PostgresStateStore implements StateStore {
       concurrency: options.commitConcurrency ?? 2,
       maxWeight: options.maxGroupEvents ?? 1000,
       weight: (request) => request.events.length + request.failed.length,
+      isolate: (error) => error instanceof CentricError,
     });
   }
 
@@ -165,7 +166,20 @@ export class PostgresStateStore implements StateStore {
   }
 
   /** One transaction for a group of requests; run again from the start if it loses a deadlock. */
-  private commitGroup(requests: AppendRequest[]): Promise<AppendResult[]> {
+  private async commitGroup(requests: AppendRequest[]): Promise<AppendResult[]> {
+    try {
+      return await this.commitGroupOnce(requests);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      // SQLite keeps any text; PostgreSQL refuses a NUL character in a text value (JSON keeps it escaped).
+      if (code === '22021' || code === '22P05') {
+        throw new CentricError('CENTRIC_ERR_EVENT_INVALID_FIELD', `an event holds text PostgreSQL cannot store (a NUL character, "\\u0000"): ${(error as Error).message}`);
+      }
+      throw error;
+    }
+  }
+
+  private commitGroupOnce(requests: AppendRequest[]): Promise<AppendResult[]> {
     return inTransaction(this.pool, async (client) => {
       const now = this.now();
       const applies = await this.checkLogPositions(client, requests, now);
