@@ -139,7 +139,7 @@ export class PostgresStateStore implements StateStore {
       concurrency: options.commitConcurrency ?? 2,
       maxWeight: options.maxGroupEvents ?? 1000,
       weight: (request) => request.events.length + request.failed.length,
-      isolate: (error) => error instanceof CentricError,
+      isolate: (error) => error instanceof CentricError && error.code === 'CENTRIC_ERR_EVENT_INVALID_FIELD',
     });
   }
 
