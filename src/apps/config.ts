@@ -17,6 +17,8 @@ export interface CentricConfig {
   /** Admin tokens from CENTRIC_ADMIN_TOKEN; when empty, one is generated and kept in the data directory. */
   adminTokens: string[];
   logLevel: string;
+  /** The analytics store: DuckDB in the data directory (the default), or off. */
+  analytics?: 'duckdb' | 'off';
 }
 
 export const DEFAULTS = {
@@ -40,6 +42,7 @@ export interface ConfigInput {
   synchronous?: string;
   maxBacklogEvents?: number | string;
   ingestProcessor?: string;
+  analytics?: string;
 }
 
 /** Flags win over environment variables, which win over defaults. */
@@ -48,6 +51,8 @@ export function loadConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process.
   if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new Error(`--synchronous must be FULL or NORMAL, not ${synchronous}`);
   const ingestProcessor = (input.ingestProcessor ?? env.CENTRIC_INGEST_PROCESSOR ?? 'thread').toLowerCase();
   if (ingestProcessor !== 'thread' && ingestProcessor !== 'inline') throw new Error(`--ingest-processor must be thread or inline, not ${ingestProcessor}`);
+  const analytics = (input.analytics ?? env.CENTRIC_ANALYTICS ?? 'duckdb').toLowerCase();
+  if (analytics !== 'duckdb' && analytics !== 'off') throw new Error(`CENTRIC_ANALYTICS must be duckdb or off, not ${analytics}`);
   return {
     dataDir: resolve(input.dataDir ?? env.CENTRIC_DATA_DIR ?? DEFAULTS.dataDir),
     host: input.host ?? env.CENTRIC_HOST ?? DEFAULTS.host,
@@ -62,6 +67,7 @@ export function loadConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process.
     maxBacklogEvents: positive('max backlog events', input.maxBacklogEvents ?? env.CENTRIC_MAX_BACKLOG_EVENTS, DEFAULTS.maxBacklogEvents),
     adminTokens: (env.CENTRIC_ADMIN_TOKEN ?? '').split(',').map((token) => token.trim()).filter((token) => token !== ''),
     logLevel: env.CENTRIC_LOG_LEVEL ?? 'info',
+    analytics,
   };
 }
 

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { AnalyticsService } from '../analytics/analytics-service.ts';
+import { AnalyticsSink } from '../analytics/analytics-sink.ts';
 import { buildHttpApp } from '../http/app.ts';
 import type { AcceptedLogProcessor } from '../bus/ports.ts';
 import { SqliteAcceptedLog } from '../bus/sqlite/sqlite-accepted-log.ts';
@@ -10,6 +12,7 @@ import { ThreadedProcessor } from './threaded-processor.ts';
 import { IngestService } from '../ingest/ingest-service.ts';
 import { ProfileService } from '../profiles/profile-service.ts';
 import { SourceService } from '../sources/source-service.ts';
+import { DuckDbAnalyticsStore } from '../stores/duckdb/duckdb-analytics-store.ts';
 import { SqliteStateStore } from '../stores/sqlite/sqlite-state-store.ts';
 import { stateStorePath, type CentricConfig } from './config.ts';
 
@@ -57,6 +60,7 @@ export async function startEmbeddedServer(config: CentricConfig): Promise<Runnin
       : new IngestProcessor(log, centric.store);
   await processor.start();
   const profiles = new ProfileService(centric.store, config.workspaceId, () => processor.rulesChanged());
+  const analytics = await startAnalytics(config, centric.store);
   const app = await buildHttpApp({
     store: centric.store,
     ingest: new IngestService(centric.store, { maxEventBytes: config.maxEventBytes, log }),
@@ -69,6 +73,7 @@ export async function startEmbeddedServer(config: CentricConfig): Promise<Runnin
     ingestStatus: () => ({ pendingRequests: log.pending().requests, pendingEvents: log.pending().events, storedSinceStart: processor.stored }),
     maxBacklogEvents: config.maxBacklogEvents,
     logger: { level: config.logLevel },
+    ...(analytics ? { analytics: analytics.service } : {}),
   });
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('0.0.0.0', '127.0.0.1');
@@ -83,7 +88,26 @@ export async function startEmbeddedServer(config: CentricConfig): Promise<Runnin
       await Promise.race([processor.drain(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
       await processor.stop();
       await log.close();
+      await analytics?.close();
       await centric.close();
+    },
+  };
+}
+
+/** The analytics copy of the event history in the data directory, fed by a sink in the background; none when switched off. */
+async function startAnalytics(config: CentricConfig, store: SqliteStateStore) {
+  if (config.analytics === 'off') return null;
+  const analyticsStore = new DuckDbAnalyticsStore({ path: join(config.dataDir, 'analytics.duckdb') });
+  await analyticsStore.migrate();
+  const sink = new AnalyticsSink(store, analyticsStore, {
+    onError: (error) => console.error(`analytics sink: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  sink.start();
+  return {
+    service: new AnalyticsService(analyticsStore, config.workspaceId, sink),
+    close: async () => {
+      await sink.stop();
+      await analyticsStore.close();
     },
   };
 }

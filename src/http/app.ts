@@ -1,11 +1,13 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
+import { AnalyticsService } from '../analytics/analytics-service.ts';
 import type { IngestService } from '../ingest/ingest-service.ts';
 import type { ProfileService } from '../profiles/profile-service.ts';
 import type { SourceService } from '../sources/source-service.ts';
 import type { StateStore } from '../stores/ports.ts';
 import { requireAdminToken } from './plugins/admin-auth.ts';
 import { installErrorHandler } from './plugins/error-handler.ts';
+import { analyticsRoutes } from './routes/analytics/analytics-routes.ts';
 import { consoleRoutes } from './routes/console/console-routes.ts';
 import { eventRoutes } from './routes/events/event-routes.ts';
 import { identityRulesRoutes } from './routes/identity/identity-rules-routes.ts';
@@ -29,6 +31,8 @@ export interface HttpAppDeps {
   logger?: boolean | { level: string };
   /** The built web console; defaults to web/dist. */
   consoleDir?: string;
+  /** The journey questions; without it /api/v1/analytics/* answers that no analytics store is configured. */
+  analytics?: AnalyticsService;
 }
 
 /** The HTTP face of Centric: tracking API at /v1, management API at /api/v1, health at /health. */
@@ -79,6 +83,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       api.get('/ingest/status', async () => deps.ingestStatus());
       await api.register(profileRoutes, { profiles: deps.profiles });
       await api.register(identityRulesRoutes, { profiles: deps.profiles });
+      await api.register(analyticsRoutes, { analytics: deps.analytics ?? new AnalyticsService(null, deps.workspaceId) });
     },
     { prefix: '/api/v1' },
   );
