@@ -8,7 +8,7 @@ import { CustomersPage } from './pages/customers-page.tsx';
 import { CustomerPage } from './pages/customer-page.tsx';
 import { SourcesPage } from './pages/sources-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
-import { useAnalyticsRoutes } from './pages/analytics-availability.ts';
+import { useAnalyticsAvailable } from './pages/analytics-availability.ts';
 
 // The charts library is large; only the analytics pages load it, when first opened.
 const JourneysPage = lazy(() => import('./pages/journeys-page.tsx'));
@@ -20,7 +20,7 @@ type Session = 'checking' | 'signed-in' | 'signed-out';
 export function App() {
   const [session, setSession] = useState<Session>('checking');
   const location = useLocation();
-  const analytics = useAnalyticsRoutes();
+  const analytics = useAnalyticsAvailable(session === 'signed-in');
 
   useEffect(() => {
     api('GET', '/session').then(
@@ -53,7 +53,7 @@ export function App() {
   const section = location.path.split('/')[1] ?? '';
   const nav = [
     { to: '/customers', name: 'customers', label: 'Customers', icon: 'customers' as const },
-    ...(analytics && analytics.size > 0 ? [
+    ...(analytics ? [
       { to: '/journeys', name: 'journeys', label: 'Journeys', icon: 'journeys' as const },
       { to: '/touchpoints', name: 'touchpoints', label: 'Touchpoints', icon: 'touchpoints' as const },
     ] : []),

@@ -1,18 +1,19 @@
 import { useEffect, useState } from 'react';
+import { api, ApiError } from '../api.ts';
 
 /**
- * Which analytics routes this server offers, read from its OpenAPI document, so the console shows the
- * journeys and touchpoints pages exactly when the API behind them is there.
+ * Whether this server answers journey analytics: the journeys and touchpoints pages are shown when
+ * it does, and also when it has the routes but no analytics store (the pages then say so in words).
+ * Null while asking.
  */
-export function useAnalyticsRoutes(): Set<string> | null {
-  const [routes, setRoutes] = useState<Set<string> | null>(null);
+export function useAnalyticsAvailable(signedIn: boolean): boolean | null {
+  const [available, setAvailable] = useState<boolean | null>(null);
   useEffect(() => {
-    fetch('/api/v1/openapi.json', { credentials: 'same-origin' })
-      .then((response) => (response.ok ? (response.json() as Promise<{ paths?: Record<string, unknown> }>) : { paths: {} }))
-      .then(
-        (document) => setRoutes(new Set(Object.keys(document.paths ?? {}).filter((path) => path.startsWith('/api/v1/analytics/')))),
-        () => setRoutes(new Set()),
-      );
-  }, []);
-  return routes;
+    if (!signedIn) return;
+    api('GET', '/analytics/status').then(
+      () => setAvailable(true),
+      (error: unknown) => setAvailable(!(error instanceof ApiError && error.status === 404)),
+    );
+  }, [signedIn]);
+  return available;
 }
