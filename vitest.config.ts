@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The console's browser tests need web/dist; built here once (a no-op when it is up to date).
+    globalSetup: ['test/console/global-setup.ts'],
   },
 });

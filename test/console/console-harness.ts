@@ -15,7 +15,8 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** Builds the console when it is missing or older than its sources, so a test never runs against a stale build. */
 export function ensureConsoleBuilt(): void {
   if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= newestSource()) return;
-  const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', 'web', '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8' });
+  // The Node running the tests, not whichever `node` the PATH finds first.
+  const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`the console did not build:\n${result.stdout}\n${result.stderr}`);
 }
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createDemoCompany } from '../../src/demo/demo-company.ts';
 import { showcaseCustomer } from '../../src/demo/demo-report.ts';
-import { ensureConsoleBuilt, launchBrowser, screenshot, signIn, startDemoServer, type DemoServer } from './console-harness.ts';
+import { launchBrowser, screenshot, signIn, startDemoServer, type DemoServer } from './console-harness.ts';
 
 const COMPANY = { customers: 120, days: 90 };
 /** The company `centric demo` generates with these options and its default seed. */
@@ -14,7 +14,6 @@ let page: Page;
 let graceSource: { id: string; writeKey: string };
 
 beforeAll(async () => {
-  ensureConsoleBuilt();
   demo = await startDemoServer(COMPANY);
   browser = await launchBrowser();
   page = browser.page;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createDemoCompany } from '../../src/demo/demo-company.ts';
-import { ensureConsoleBuilt, launchBrowser, screenshot, signIn, startDemoServer, type DemoServer } from './console-harness.ts';
+import { launchBrowser, screenshot, signIn, startDemoServer, type DemoServer } from './console-harness.ts';
 
 const COMPANY = { customers: 120, days: 90 };
 const DAY = 86_400_000;
@@ -11,7 +11,6 @@ let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let page: Page;
 
 beforeAll(async () => {
-  ensureConsoleBuilt();
   demo = await startDemoServer(COMPANY);
   // The analytics copy fills in the background after the start; the questions need all of it.
   const events = createDemoCompany(COMPANY).countEvents();

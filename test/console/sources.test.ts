@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, ensureConsoleBuilt, launchBrowser, screenshot, signIn, startDemoServer, type DemoServer } from './console-harness.ts';
+import { ARTIFACTS, launchBrowser, screenshot, signIn, startDemoServer, type DemoServer } from './console-harness.ts';
 
 const NODE = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'node');
 
@@ -12,7 +12,6 @@ let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let page: Page;
 
 beforeAll(async () => {
-  ensureConsoleBuilt();
   demo = await startDemoServer({ customers: 40, days: 30 });
   browser = await launchBrowser();
   page = browser.page;
