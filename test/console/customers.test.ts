@@ -144,4 +144,13 @@ describe('the console, customers', () => {
       await tablet.close();
     }
   });
+
+  it('signs out: the cookie no longer opens the API and the sign-in page is back', async () => {
+    await page.goto(`${demo.url}/customers`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Admin token').waitFor();
+    expect((await browser.context.cookies()).find((entry) => entry.name === 'centric_session')).toBeUndefined();
+    const status = await page.evaluate(`fetch('/api/v1/profiles?q=grace').then((response) => response.status)`);
+    expect(status).toBe(401);
+  });
 });

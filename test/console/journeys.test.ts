@@ -117,4 +117,25 @@ describe('the console, journeys and touchpoints', () => {
     expect(await cellNumbers('.usage-table tbody tr td:nth-child(2)')).toEqual(answer.total.touchpoints.map((row: any) => row.interactions.current));
     await screenshot(page, 'touchpoints');
   });
+
+  it('fits every main page on a tablet without sideways scrolling', async () => {
+    const tablet = await browser.context.newPage();
+    try {
+      await tablet.setViewportSize({ width: 768, height: 1024 });
+      for (const [path, ready] of [
+        ['/customers', '.search'],
+        ['/sources', '.source-item'],
+        ['/journeys', '.funnel-table'],
+        ['/journeys?view=paths', '#paths-title'],
+        ['/touchpoints', '.usage-table'],
+      ] as const) {
+        await tablet.goto(`${demo.url}${path}`);
+        await tablet.locator(ready).first().waitFor();
+        expect(await tablet.evaluate('document.documentElement.scrollWidth'), path).toBeLessThanOrEqual(768);
+      }
+      await screenshot(tablet, 'touchpoints-tablet', false);
+    } finally {
+      await tablet.close();
+    }
+  });
 });
