@@ -40,7 +40,8 @@ export function Chart({ option, height, label, onClick }: { option: EChartsCoreO
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption(option, true);
+    // No entry animation: the numbers are there at once, and a screenshot shows the finished chart.
+    chart.current?.setOption({ animation: false, ...option }, true);
   }, [option]);
 
   return <div ref={element} className="chart" style={{ height }} role="img" aria-label={label} />;
