@@ -214,12 +214,14 @@ function FunnelResult({ answer, stale, onOpen }: { answer: FunnelAnswer; stale: 
         {
           type: 'funnel',
           sort: 'none',
-          left: '5%',
-          width: '90%',
-          minSize: '8%',
+          left: 0,
+          width: '58%',
+          minSize: '6%',
           gap: 3,
           max: Math.max(1, steps[0]?.customers ?? 1),
-          label: { show: true, position: 'inside', formatter: (item: { name: string; value: number }) => `${item.name}: ${formatNumber(item.value)}`, color: '#fff', fontSize: 13 },
+          // Beside the shape, so a narrow last step still reads in full.
+          label: { show: true, position: 'right', formatter: (item: { name: string; value: number }) => `${item.name}\n${formatNumber(item.value)} customers`, color: '#1c2430', fontSize: 12, lineHeight: 16 },
+          labelLine: { show: true, length: 12 },
           data: steps.map((step) => ({ name: `${step.step}. ${step.name}`, value: step.customers })),
         },
       ],
