@@ -29,6 +29,8 @@ export interface HttpAppDeps {
   ingestStatus: () => { pendingRequests: number; pendingEvents: number; storedSinceStart: number };
   maxBacklogEvents: number;
   logger?: boolean | { level: string };
+  /** Engines besides the state store that must answer before the node is ready (the bus, scaled out). */
+  readinessChecks?: Array<{ name: string; ready: () => boolean }>;
   /** The built web console; defaults to web/dist. */
   consoleDir?: string;
   /** The journey questions; without it /api/v1/analytics/* answers that no analytics store is configured. */
@@ -56,11 +58,16 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_request, reply) => {
     try {
-      await deps.store.countEvents(deps.workspaceId);
-      return { status: 'ready', store: deps.store.engine, pendingEvents: deps.ingestStatus().pendingEvents };
+      // A one-row read: cheap enough for a probe every few seconds on any size of store.
+      await deps.store.logPosition('accepted');
     } catch {
       return reply.status(503).send({ error: { code: 'CENTRIC_ERR_STORE_UNAVAILABLE', message: 'the state store does not answer' } });
     }
+    const down = (deps.readinessChecks ?? []).filter((check) => !check.ready()).map((check) => check.name);
+    if (down.length > 0) {
+      return reply.status(503).send({ error: { code: 'CENTRIC_ERR_BUS_UNAVAILABLE', message: `not ready: ${down.join(', ')} unreachable` } });
+    }
+    return { status: 'ready', store: deps.store.engine, pendingEvents: deps.ingestStatus().pendingEvents };
   });
   app.get('/api/v1/openapi.json', async () => app.swagger());
 
