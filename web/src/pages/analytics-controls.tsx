@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ChannelIcon, departmentColour } from '../components/icons.tsx';
-import { label } from '../format.ts';
+import { formatNumber, label } from '../format.ts';
 import { toApiError } from '../use-api.ts';
-import type { ApiError } from '../api.ts';
-import { loadVocabulary, type Filters, type Vocabulary } from './analytics-api.ts';
+import { api, type ApiError } from '../api.ts';
+import { ANALYTICS_ROUTES, loadVocabulary, type Filters, type Vocabulary } from './analytics-api.ts';
 
 const DAY = 86_400_000;
 
@@ -110,4 +110,59 @@ export function formatDuration(ms: number | null): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return `${hours} h ${minutes % 60} min`;
   return `${Math.round(hours / 24)} days`;
+}
+
+interface AnalyticsStatus {
+  events: number;
+  position: { eventSeq: number; changeId: number };
+  sink: { running: boolean; lastError: string | null } | null;
+}
+
+/** Events the analytics copy may trail the history by before the pages say so: a live workspace's copy is a moment behind. */
+const LAG_SHOWN = 500;
+
+/**
+ * Says so while the analytics copy trails the event history (after a first start on an existing
+ * history it copies every stored event and merge in the background) or when its last copy step failed:
+ * until then the answers cover only what is copied. The history's newest position is the events list's
+ * paging cursor, which is the newest event's sequence number.
+ */
+export function AnalyticsCopyNotice({ onCaughtUp }: { onCaughtUp: () => void }) {
+  const [state, setState] = useState<{ behind: number; error: string | null }>({ behind: 0, error: null });
+  const caughtUp = useRef(onCaughtUp);
+  caughtUp.current = onCaughtUp;
+  useEffect(() => {
+    let live = true;
+    let wasBehind = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const [status, newest] = await Promise.all([
+          api<AnalyticsStatus>('GET', ANALYTICS_ROUTES.status),
+          api<{ nextCursor: string | null }>('GET', '/events?limit=1'),
+        ]);
+        if (!live) return;
+        const behind = newest.nextCursor === null ? 0 : Math.max(0, Number(newest.nextCursor) - status.position.eventSeq);
+        setState({ behind, error: status.sink?.lastError ?? null });
+        if (wasBehind && behind <= LAG_SHOWN) caughtUp.current();
+        wasBehind = behind > LAG_SHOWN;
+      } catch {
+        // The page's own question shows what is wrong with the server.
+      }
+      if (live) timer = setTimeout(poll, 3000);
+    };
+    void poll();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, []);
+  if (state.error) return <div className="notice" role="status">The analytics copy reports a problem: {state.error}. Answers may miss the newest events.</div>;
+  if (state.behind <= LAG_SHOWN) return null;
+  return (
+    <div className="notice" role="status">
+      The analytics copy is still catching up with the event history ({formatNumber(state.behind)} events to go). The answers below cover what is
+      copied so far and are asked again when it is done.
+    </div>
+  );
 }

@@ -6,7 +6,7 @@ import { formatNumber, formatPercent, label } from '../format.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { toApiError, useApi } from '../use-api.ts';
 import { ask, type Filters, type FunnelAnswer, type FunnelCustomers, type PathsAnswer, type PathTree, type Step, type SwitchingAnswer, type Vocabulary } from './analytics-api.ts';
-import { cleanFilters, FilterChips, formatDuration, lastDays, RangePicker, toApiRange, useVocabulary, type DayRange } from './analytics-controls.tsx';
+import { AnalyticsCopyNotice, cleanFilters, FilterChips, formatDuration, lastDays, RangePicker, toApiRange, useVocabulary, type DayRange } from './analytics-controls.tsx';
 
 const VIEWS = [
   { id: 'funnel', label: 'Funnel' },
@@ -20,6 +20,8 @@ interface Scope {
   range: DayRange;
   filters: Filters;
   vocabulary: Vocabulary;
+  /** Changes when the analytics copy has caught up, so the answers are asked for again. */
+  refresh: number;
 }
 
 /** Journeys: a funnel builder, the paths customers take (a sankey) and how they switch channels (a heatmap). */
@@ -29,6 +31,7 @@ export default function JourneysPage() {
   const { vocabulary, error } = useVocabulary();
   const [range, setRange] = useState<DayRange | null>(null);
   const [filters, setFilters] = useState<Filters>({});
+  const [refresh, setRefresh] = useState(0);
   useEffect(() => {
     if (vocabulary && !range) setRange(lastDays(90, vocabulary.newest));
   }, [vocabulary, range]);
@@ -52,13 +55,14 @@ export default function JourneysPage() {
       ) : null}
       {vocabulary && vocabulary.events.length > 0 && range ? (
         <>
+          <AnalyticsCopyNotice onCaughtUp={() => setRefresh((value) => value + 1)} />
           <div className="panel toolbar-panel">
             <RangePicker range={range} onChange={setRange} newest={vocabulary.newest} />
             <FilterChips vocabulary={vocabulary} filters={filters} onChange={setFilters} />
           </div>
-          {view === 'funnel' ? <FunnelView range={range} filters={filters} vocabulary={vocabulary} /> : null}
-          {view === 'paths' ? <PathsView range={range} filters={filters} vocabulary={vocabulary} /> : null}
-          {view === 'switching' ? <SwitchingView range={range} filters={filters} vocabulary={vocabulary} /> : null}
+          {view === 'funnel' ? <FunnelView range={range} filters={filters} vocabulary={vocabulary} refresh={refresh} /> : null}
+          {view === 'paths' ? <PathsView range={range} filters={filters} vocabulary={vocabulary} refresh={refresh} /> : null}
+          {view === 'switching' ? <SwitchingView range={range} filters={filters} vocabulary={vocabulary} refresh={refresh} /> : null}
         </>
       ) : null}
     </div>
@@ -66,21 +70,22 @@ export default function JourneysPage() {
 }
 
 /** Runs `route` with `body` whenever the body changes; a late answer to an old body is dropped. */
-function useQuestion<T>(route: Parameters<typeof ask>[0], body: object | null): { answer: T | null; error: ApiError | null; loading: boolean } {
+function useQuestion<T>(route: Parameters<typeof ask>[0], body: object | null, refresh: number): { answer: T | null; error: ApiError | null; loading: boolean } {
   const key = body ? JSON.stringify(body) : null;
-  const [state, setState] = useState<{ key: string | null; answer: T | null; error: ApiError | null }>({ key: null, answer: null, error: null });
+  const ticket = `${refresh}|${key}`;
+  const [state, setState] = useState<{ ticket: string | null; answer: T | null; error: ApiError | null }>({ ticket: null, answer: null, error: null });
   useEffect(() => {
     if (key === null) return;
     let live = true;
     ask<T>(route, JSON.parse(key)).then(
-      (answer) => live && setState({ key, answer, error: null }),
-      (caught: unknown) => live && setState({ key, answer: null, error: toApiError(caught) }),
+      (answer) => live && setState({ ticket, answer, error: null }),
+      (caught: unknown) => live && setState({ ticket, answer: null, error: toApiError(caught) }),
     );
     return () => {
       live = false;
     };
-  }, [route, key]);
-  return { answer: state.answer, error: state.error, loading: key !== null && state.key !== key };
+  }, [route, key, ticket]);
+  return { answer: state.answer, error: state.error, loading: key !== null && state.ticket !== ticket };
 }
 
 type StepKind = 'event' | 'touchpoint' | 'channel';
@@ -101,7 +106,7 @@ function toStep(draft: StepDraft): Step {
   return { [draft.kind]: draft.value.trim() };
 }
 
-function FunnelView({ range, filters, vocabulary }: Scope) {
+function FunnelView({ range, filters, vocabulary, refresh }: Scope) {
   const [steps, setSteps] = useState<StepDraft[]>(() => defaultSteps(vocabulary));
   const [window, setWindow] = useState('7d');
   const [order, setOrder] = useState<'loose' | 'strict'>('loose');
@@ -121,7 +126,7 @@ function FunnelView({ range, filters, vocabulary }: Scope) {
     }),
     [range, filters, applied],
   );
-  const { answer, error, loading } = useQuestion<FunnelAnswer>('funnel', body);
+  const { answer, error, loading } = useQuestion<FunnelAnswer>('funnel', body, refresh);
   useEffect(() => setCustomers(null), [body]);
 
   const setStep = (index: number, change: Partial<StepDraft>) => setSteps((previous) => previous.map((step, at) => (at === index ? { ...step, ...change } : step)));
@@ -415,7 +420,7 @@ function ProfileName({ id }: { id: string }) {
   return <>{data?.displayName ?? id}</>;
 }
 
-function PathsView({ range, filters, vocabulary }: Scope) {
+function PathsView({ range, filters, vocabulary, refresh }: Scope) {
   const [draft, setDraft] = useState({ stepKind: 'touchpoint' as 'event' | 'touchpoint' | 'channel', anchor: '', direction: 'after' as 'after' | 'before', depth: 4, branches: 5 });
   const [applied, setApplied] = useState(draft);
   const body = useMemo(
@@ -430,7 +435,7 @@ function PathsView({ range, filters, vocabulary }: Scope) {
     }),
     [range, filters, applied],
   );
-  const { answer, error, loading } = useQuestion<PathsAnswer>('paths', body);
+  const { answer, error, loading } = useQuestion<PathsAnswer>('paths', body, refresh);
 
   return (
     <>
@@ -590,14 +595,14 @@ function PathsResult({ answer, stale }: { answer: PathsAnswer; stale: boolean })
   );
 }
 
-function SwitchingView({ range, filters, vocabulary }: Scope) {
+function SwitchingView({ range, filters, vocabulary, refresh }: Scope) {
   const [draft, setDraft] = useState({ goal: '', lookback: '30d' });
   const [applied, setApplied] = useState(draft);
   const body = useMemo(
     () => ({ ...toApiRange(range), filters: cleanFilters(filters), lookback: applied.lookback, ...(applied.goal.trim() ? { goal: { event: applied.goal.trim() } } : {}) }),
     [range, filters, applied],
   );
-  const { answer, error, loading } = useQuestion<SwitchingAnswer>('switching', body);
+  const { answer, error, loading } = useQuestion<SwitchingAnswer>('switching', body, refresh);
   return (
     <>
       <form

@@ -7,7 +7,7 @@ import { formatDate, formatNumber, formatPercent, label } from '../format.ts';
 import { Link } from '../router.tsx';
 import { toApiError } from '../use-api.ts';
 import { ask, type Change, type Filters, type UsageAnswer } from './analytics-api.ts';
-import { cleanFilters, FilterChips, lastDays, RangePicker, toApiRange, useVocabulary, type DayRange } from './analytics-controls.tsx';
+import { AnalyticsCopyNotice, cleanFilters, FilterChips, lastDays, RangePicker, toApiRange, useVocabulary, type DayRange } from './analytics-controls.tsx';
 
 const SERIES_SHOWN = 8;
 
@@ -20,6 +20,7 @@ export default function TouchpointsPage() {
   const [answer, setAnswer] = useState<UsageAnswer | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(false);
+  const [refresh, setRefresh] = useState(0);
 
   useEffect(() => {
     if (vocabulary && !range) setRange(lastDays(90, vocabulary.newest));
@@ -46,7 +47,7 @@ export default function TouchpointsPage() {
     return () => {
       live = false;
     };
-  }, [body]);
+  }, [body, refresh]);
 
   return (
     <div className="page">
@@ -61,6 +62,7 @@ export default function TouchpointsPage() {
       ) : null}
       {vocabulary && vocabulary.events.length > 0 && range ? (
         <>
+          <AnalyticsCopyNotice onCaughtUp={() => setRefresh((value) => value + 1)} />
           <div className="panel toolbar-panel">
             <div className="toolbar">
               <RangePicker range={range} onChange={setRange} newest={vocabulary.newest} />
