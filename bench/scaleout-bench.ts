@@ -182,7 +182,7 @@ function cpuByRole(pids: Record<string, number[]>): Record<string, number> {
   cpu.nats = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let command = '';
+    let command: string;
     try {
       command = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
     } catch {
