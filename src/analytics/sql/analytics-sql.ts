@@ -73,13 +73,15 @@ class QueryWriter {
 
   /** True for the events a step matches (never null). */
   step(step: StepMatcher, alias = 'e'): string {
-    const parts = ['TRUE'];
+    const parts: string[] = [];
     if (step.event !== undefined) parts.push(`${alias}.event = ${this.params.text(step.event)}`);
     if (step.channel !== undefined) parts.push(`${alias}.channel = ${this.params.text(step.channel)}`);
     if (step.touchpoint !== undefined) parts.push(`${alias}.touchpoint = ${this.params.text(step.touchpoint)}`);
     if (step.department !== undefined) parts.push(`${alias}.department = ${this.params.text(step.department)}`);
-    for (const filter of step.where ?? []) parts.push(this.valueCondition(`${alias}.properties`, filter.property, filter));
-    return `coalesce(${parts.join(' AND ')}, FALSE)`;
+    // The event columns are never null; only property filters can be, so only they need the coalesce.
+    const properties = (step.where ?? []).map((filter) => this.valueCondition(`${alias}.properties`, filter.property, filter));
+    if (properties.length > 0) parts.push(`coalesce(${properties.join(' AND ')}, FALSE)`);
+    return parts.length === 0 ? 'TRUE' : `(${parts.join(' AND ')})`;
   }
 
   /**
@@ -196,16 +198,25 @@ function funnelAttempts(dialect: SqlDialect, query: FunnelQuery): { writer: Quer
   } else {
     // Steps in order, anything between: for every event, the row number of the next event matching each
     // later step; an entry then follows those links step by step (the earliest match is always best).
+    // Join conditions compare a column of one side with an expression of the other, so engines hash them.
     ctes.push(writer.base({ from: query.range.from, to: query.range.to + query.windowMs, columns: matches, where: `(${Object.values(matches).join(' OR ')})` }));
-    ctes.push(`r AS (SELECT pid, seq, ts, bd, ${Object.keys(matches).join(', ')}, row_number() OVER (PARTITION BY pid ORDER BY ts, seq) AS rn FROM base)`);
-    const nexts = query.steps.slice(1).map((_, index) => `min(CASE WHEN m${index + 2} THEN rn END) OVER w AS nx${index + 2}`);
-    ctes.push(`n AS (SELECT pid, seq, ts, bd, m1, rn${nexts.length ? `, ${nexts.join(', ')}` : ''} FROM r
-      WINDOW w AS (PARTITION BY pid ORDER BY ts DESC, seq DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))`);
+    if (dialect.ignoreNulls) {
+      // One pass: each event learns the seq of the next event matching each later step (seq is unique).
+      const nexts = query.steps.slice(1).map((_, index) => `first_value(CASE WHEN m${index + 2} THEN seq END IGNORE NULLS) OVER w AS nx${index + 2}`);
+      ctes.push(`n AS (SELECT pid, seq, ts, bd, m1${nexts.length ? `, ${nexts.join(', ')}` : ''} FROM base
+        WINDOW w AS (PARTITION BY pid ORDER BY ts, seq ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING))`);
+    } else {
+      ctes.push(`r AS (SELECT pid, seq, ts, bd, ${Object.keys(matches).join(', ')}, row_number() OVER (PARTITION BY pid ORDER BY ts, seq) AS rn FROM base)`);
+      const nexts = query.steps.slice(1).map((_, index) => `min(CASE WHEN m${index + 2} THEN rn END) OVER w AS nx${index + 2}`);
+      ctes.push(`n AS (SELECT pid, seq, ts, bd, m1, rn${nexts.length ? `, ${nexts.join(', ')}` : ''} FROM r
+        WINDOW w AS (PARTITION BY pid ORDER BY rn DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))`);
+    }
+    const link = dialect.ignoreNulls ? 's.seq = j.nx' : 's.pid = j.pid AND s.rn = j.nx';
     ctes.push(`j1 AS (SELECT pid, seq AS q1, bd, ts AS t1${k > 1 ? ', nx2 AS nx' : ''} FROM n WHERE m1 AND ts >= ${entryFrom} AND ts < ${entryTo})`);
     for (let step = 2; step <= k; step++) {
       const carried = ['j.pid', 'j.q1', 'j.bd', ...times.slice(0, step - 1).map((time) => `j.${time}`)];
       ctes.push(`j${step} AS (SELECT ${carried.join(', ')}, s.ts AS t${step}${step < k ? `, s.nx${step + 1} AS nx` : ''}
-        FROM j${step - 1} j LEFT JOIN n s ON s.pid = j.pid AND s.rn = j.nx AND s.ts - j.t1 <= ${window})`);
+        FROM j${step - 1} j LEFT JOIN n s ON ${link} AND s.ts <= j.t1 + ${window})`);
     }
     ctes.push(`attempts AS (SELECT pid, q1, bd, ${times.join(', ')} FROM j${k})`);
   }
@@ -256,27 +267,37 @@ export function pathsSql(dialect: SqlDialect, query: PathQuery): BuiltQuery<Path
   const writer = new QueryWriter(dialect, query);
   const anchor = query.anchor ? writer.step(query.anchor) : 'TRUE';
   const base = writer.base({ from: query.range.from, to: query.range.to, columns: { label: `e.${query.stepKind}`, anchor } });
-  const depth = writer.params.bigint(query.depth);
   const after = query.direction === 'after';
-  const { total, bd, groupBy } = writer.grouping('bd', ['steps']);
+  const steps = Array.from({ length: query.depth + 1 }, (_, index) => `s${index}`);
+  const { total, bd, groupBy } = writer.grouping('bd', steps);
+  // The steps next to the anchor's run, read from the run heads in one pass (lead after, lag before).
+  const neighbours = steps.slice(1).map((step, index) => `${after ? 'lead' : 'lag'}(label, ${index + 1}) OVER w AS ${step}`);
   const sql = `${writer.with([
     base,
-    `r AS (SELECT pid, ts, seq, bd, label, anchor, row_number() OVER w AS rn, lag(label) OVER w AS prev_label FROM base WINDOW w AS (PARTITION BY pid ORDER BY ts, seq))`,
-    // Runs of one step: a repeated step right after itself is one step of the path.
-    `g AS (SELECT pid, rn, bd, label, anchor, CASE WHEN prev_label IS NULL OR prev_label <> label THEN 1 ELSE 0 END AS starts,
-      sum(CASE WHEN prev_label IS NULL OR prev_label <> label THEN 1 ELSE 0 END) OVER (PARTITION BY pid ORDER BY ts, seq ROWS UNBOUNDED PRECEDING) AS run FROM r)`,
-    `a AS (SELECT pid, ${after ? 'min' : 'max'}(CASE WHEN anchor THEN rn END) AS arn FROM g GROUP BY pid)`,
-    `ar AS (SELECT g.pid, g.run AS arun, g.bd FROM g JOIN a ON g.pid = a.pid AND g.rn = a.arn)`,
-    `st AS (SELECT g.pid, ${after ? 'g.run - ar.arun' : 'ar.arun - g.run'} AS d, g.label FROM g JOIN ar ON g.pid = ar.pid
-      WHERE g.starts = 1 AND ${after ? `g.run BETWEEN ar.arun AND ar.arun + ${depth}` : `g.run BETWEEN ar.arun - ${depth} AND ar.arun`})`,
-    `p AS (SELECT pid, ${dialect.listAgg('label', 'd')} AS steps, count(*) AS n FROM st GROUP BY pid)`,
-    `pp AS (SELECT ar.bd, CASE WHEN p.n < ${depth} + 1 THEN ${dialect.listAppend('p.steps', writer.params.text(PATH_END))} ELSE p.steps END AS steps FROM p JOIN ar ON ar.pid = p.pid)`,
+    `r AS (SELECT pid, bd, label, anchor, row_number() OVER w AS rn, lag(label) OVER w AS prev_label FROM base WINDOW w AS (PARTITION BY pid ORDER BY ts, seq))`,
+    `a AS (SELECT pid, ${after ? 'min' : 'max'}(CASE WHEN anchor THEN rn END) AS arn FROM r GROUP BY pid)`,
+    // Run heads: a step repeated right after itself is one step of the path.
+    `h AS (SELECT r.pid, r.rn, r.label, a.arn FROM r JOIN a ON a.pid = r.pid WHERE a.arn IS NOT NULL AND (r.prev_label IS NULL OR r.prev_label <> r.label))`,
+    `l AS (SELECT pid, rn, arn, lead(rn) OVER w AS next_rn, label AS s0${neighbours.length ? `, ${neighbours.join(', ')}` : ''} FROM h WINDOW w AS (PARTITION BY pid ORDER BY rn))`,
+    // The anchor's run: the last head at or before the anchor event.
+    `p AS (SELECT pid, ${steps.join(', ')} FROM l WHERE rn <= arn AND (next_rn IS NULL OR next_rn > arn))`,
+    query.breakdown
+      ? `pb AS (SELECT p.*, r.bd FROM p JOIN a ON a.pid = p.pid JOIN r ON r.pid = a.pid AND r.rn = a.arn)`
+      : `pb AS (SELECT p.*, CAST(NULL AS VARCHAR) AS bd FROM p)`,
   ])}
-    SELECT ${total} AS total, ${bd} AS bd, steps, count(*) AS customers FROM pp ${groupBy}`;
+    SELECT ${total} AS total, ${bd} AS bd, ${steps.join(', ')}, count(*) AS customers FROM pb ${groupBy}`;
   return {
     sql,
     params: writer.params.values,
-    decode: (rows) => rows.map((row) => ({ ...groupKey(row), steps: (row.steps as unknown[]).map(String), customers: num(row.customers) })),
+    decode: (rows) => rows.map((row) => {
+      const path: string[] = [];
+      for (const step of steps) {
+        if (row[step] === null || row[step] === undefined) break;
+        path.push(String(row[step]));
+      }
+      if (path.length < steps.length) path.push(PATH_END);
+      return { ...groupKey(row), steps: path, customers: num(row.customers) };
+    }),
   };
 }
 
@@ -335,8 +356,8 @@ export function usageSql(dialect: SqlDialect, query: UsageQuery): BuiltQuery<Usa
   const cells = writer.grouping('bd', ['touchpoint', 'channel', 'period']);
   const totals = writer.grouping('bd', ['touchpoint', 'channel', 'cur']);
   const active = writer.grouping('bd', ['cur']);
-  const sql = `${writer.with([base, `b AS (SELECT pid, bd, touchpoint, channel, ${period} AS period, CASE WHEN ts >= ${from} THEN 1 ELSE 0 END AS cur FROM base)`])}
-    SELECT 'cell' AS part, ${cells.total} AS total, ${cells.bd} AS bd, touchpoint, channel, period, count(*) AS interactions, count(DISTINCT pid) AS customers
+  const sql = `${writer.with([base, `b AS (SELECT pid, ts, bd, touchpoint, channel, CASE WHEN ts >= ${from} THEN 1 ELSE 0 END AS cur FROM base)`])}
+    SELECT 'cell' AS part, ${cells.total} AS total, ${cells.bd} AS bd, touchpoint, channel, ${period} AS period, count(*) AS interactions, count(DISTINCT pid) AS customers
       FROM b WHERE cur = 1 ${cells.groupBy}
     UNION ALL
     SELECT 'total', ${totals.total}, ${totals.bd}, touchpoint, channel, cur, count(*), count(DISTINCT pid) FROM b ${totals.groupBy}

@@ -5,6 +5,8 @@
  */
 export interface SqlDialect {
   readonly name: string;
+  /** Window functions take IGNORE NULLS (first_value of the next matching row in one pass). */
+  readonly ignoreNulls: boolean;
   /** A JSON value's text at a path (strings as they are, numbers and booleans printed); null for null, objects and arrays. */
   jsonText(column: string, path: string): string;
   /** A JSON number at a path as a double; null for anything else. */
@@ -17,9 +19,6 @@ export interface SqlDialect {
   pathValue(segments: string[]): SqlValue;
   /** The continuous median of an expression, as an aggregate. */
   median(expression: string): string;
-  /** An ordered list of values as an aggregate, and a list with one more item. */
-  listAgg(expression: string, orderBy: string): string;
-  listAppend(list: string, item: string): string;
   /** The calendar month number (year * 12 + month - 1) of an epoch-milliseconds expression, in UTC. */
   monthIndex(ts: string): string;
 }
@@ -63,27 +62,25 @@ export class SqlParams {
 /** DuckDB: JSON columns are JSON text; paths are JSON paths such as $."a"."b". */
 export const duckDbDialect: SqlDialect = {
   name: 'duckdb',
+  ignoreNulls: true,
   jsonText: (column, path) => `(CASE WHEN json_type(${column}, ${path}) IN ('OBJECT', 'ARRAY', 'NULL') THEN NULL ELSE json_extract_string(${column}, ${path}) END)`,
   jsonNumber: (column, path) => `(CASE WHEN json_type(${column}, ${path}) IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN CAST(json_extract_string(${column}, ${path}) AS DOUBLE) END)`,
   jsonHasKey: (column, path) => `(json_type(${column}, ${path}) IS NOT NULL)`,
   jsonHasValue: (column, path) => `(coalesce(json_type(${column}, ${path}), 'NULL') <> 'NULL')`,
   pathValue: (segments) => ({ type: 'text', value: `$.${segments.map((segment) => `"${segment}"`).join('.')}` }),
   median: (expression) => `quantile_cont(${expression}, 0.5)`,
-  listAgg: (expression, orderBy) => `list(${expression} ORDER BY ${orderBy})`,
-  listAppend: (list, item) => `list_append(${list}, ${item})`,
   monthIndex: (ts) => `(year(epoch_ms(${ts})) * 12 + month(epoch_ms(${ts})) - 1)`,
 };
 
 /** PostgreSQL: JSON columns are jsonb; paths are text arrays. */
 export const postgresDialect: SqlDialect = {
   name: 'postgres',
+  ignoreNulls: false,
   jsonText: (column, path) => `(CASE WHEN jsonb_typeof(${column} #> ${path}::text[]) IN ('object', 'array', 'null') THEN NULL ELSE ${column} #>> ${path}::text[] END)`,
   jsonNumber: (column, path) => `(CASE WHEN jsonb_typeof(${column} #> ${path}::text[]) = 'number' THEN (${column} #>> ${path}::text[])::double precision END)`,
   jsonHasKey: (column, path) => `(${column} #> ${path}::text[] IS NOT NULL)`,
   jsonHasValue: (column, path) => `(coalesce(jsonb_typeof(${column} #> ${path}::text[]), 'null') <> 'null')`,
   pathValue: (segments) => ({ type: 'text[]', value: segments }),
   median: (expression) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${expression})`,
-  listAgg: (expression, orderBy) => `array_agg(${expression} ORDER BY ${orderBy})`,
-  listAppend: (list, item) => `array_append(${list}, ${item})`,
   monthIndex: (ts) => `(CAST(extract(year FROM to_timestamp(${ts} / 1000.0) AT TIME ZONE 'UTC') AS bigint) * 12 + CAST(extract(month FROM to_timestamp(${ts} / 1000.0) AT TIME ZONE 'UTC') AS bigint) - 1)`,
 };
