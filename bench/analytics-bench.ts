@@ -106,7 +106,14 @@ interface Question {
   body: Record<string, unknown>;
   handSql: string;
   /** Whether the API's answer and the hand-written query's rows say the same. */
-  sameAsHand(api: any, rows: Array<Record<string, unknown>>): boolean;
+  sameAsHand(api: Answer, rows: Array<Record<string, unknown>>): boolean;
+}
+
+/** An API answer as JSON: each check reads the fields of its question from `total`. */
+interface Answer {
+  engine: string;
+  total: Record<string, unknown> & { goal?: { customers: number; crossChannel: number }; customers?: number };
+  [field: string]: unknown;
 }
 
 const FUNNEL = ['Product Viewed', 'Product Added', 'Checkout Started', 'Order Completed'];
@@ -213,7 +220,7 @@ function questions(history: JourneyHistory): Question[] {
         return moves.length === transitions.length
           && moves.every((row) => transitions.some((move) => move.from === row.a && move.to === row.b && move.transitions === Number(row.n)
             && move.customers === Number(row.customers) && move.medianGapMs === Number(row.gap)))
-          && api.total.goal.customers === Number(goal.n) && api.total.goal.crossChannel === Number(goal.customers);
+          && api.total.goal?.customers === Number(goal.n) && api.total.goal?.crossChannel === Number(goal.customers);
       },
     },
     {
@@ -272,10 +279,10 @@ async function analyticsApp(service: AnalyticsService): Promise<FastifyInstance>
   return app;
 }
 
-async function ask(app: FastifyInstance, path: string, body: Record<string, unknown>): Promise<any> {
+async function ask(app: FastifyInstance, path: string, body: Record<string, unknown>): Promise<Answer> {
   const response = await app.inject({ method: 'POST', url: `/api/v1/analytics/${path}`, payload: body });
   if (response.statusCode !== 200) throw new Error(`${path} answered ${response.statusCode}: ${response.body.slice(0, 300)}`);
-  return response.json();
+  return response.json() as Answer;
 }
 
 /** Two pieces of work timed in turns (after one untimed run of each): the median of each and their last results. */
@@ -319,7 +326,7 @@ async function time<T>(runs: number, work: () => Promise<T>, warmUp = true): Pro
   return { ms: median(times), result };
 }
 
-function withoutEngine(answer: Record<string, unknown>): Record<string, unknown> {
+function withoutEngine(answer: Answer): Record<string, unknown> {
   const { engine: _engine, ...rest } = answer;
   return rest;
 }

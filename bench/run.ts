@@ -1,3 +1,4 @@
+import { analyticsBenchmark } from './analytics-bench.ts';
 import type { Benchmark } from './bench-kit.ts';
 import { identityBenchmark } from './identity-bench.ts';
 import { ingestBenchmark } from './ingest-bench.ts';
@@ -8,7 +9,7 @@ import { scaleoutBenchmark } from './scaleout-bench.ts';
  * Each benchmark reports ratios measured in the same run, so a busy machine skews both sides alike.
  * Add a benchmark by writing bench/<name>-bench.ts exporting a `Benchmark` and listing it here.
  */
-const benchmarks: Benchmark[] = [ingestBenchmark, identityBenchmark, scaleoutBenchmark];
+const benchmarks: Benchmark[] = [ingestBenchmark, identityBenchmark, analyticsBenchmark, scaleoutBenchmark];
 
 async function main(args: string[]): Promise<void> {
   const [name, ...rest] = args;
