@@ -1,10 +1,11 @@
+import { AnalyticsService } from '../analytics/analytics-service.ts';
 import { JetStreamBusWriter } from '../bus/jetstream/jetstream-bus-writer.ts';
 import { buildHttpApp } from '../http/app.ts';
 import { IngestService } from '../ingest/ingest-service.ts';
 import { ProfileService } from '../profiles/profile-service.ts';
 import { SourceService } from '../sources/source-service.ts';
 import type { RunningServer } from './embedded.ts';
-import { busOptions, openPostgresState, requireAdminTokens } from './scale-out-engines.ts';
+import { busOptions, openPostgresAnalytics, openPostgresState, requireAdminTokens } from './scale-out-engines.ts';
 import type { ScaleOutConfig } from './scale-out-config.ts';
 
 /**
@@ -15,8 +16,11 @@ export async function startApiNode(config: ScaleOutConfig): Promise<RunningServe
   const adminTokens = requireAdminTokens(config);
   const store = await openPostgresState(config);
   let writer: JetStreamBusWriter;
+  let analytics: Awaited<ReturnType<typeof openPostgresAnalytics>> | null = null;
   try {
     writer = await JetStreamBusWriter.open({ ...busOptions(config), connectionName: `centric api ${process.pid}` });
+    // Questions are answered from the copy the workers' sink keeps in PostgreSQL.
+    if (config.analytics !== 'off') analytics = await openPostgresAnalytics(config);
   } catch (error) {
     await store.close();
     throw error;
@@ -35,6 +39,7 @@ export async function startApiNode(config: ScaleOutConfig): Promise<RunningServe
     ingestStatus: () => ({ pendingRequests: 0, pendingEvents: 0, storedSinceStart: 0 }),
     maxBacklogEvents: config.maxBacklogEvents,
     logger: { level: config.logLevel },
+    ...(analytics ? { analytics: new AnalyticsService(analytics, config.workspaceId) } : {}),
     readinessChecks: [{ name: `NATS JetStream at ${config.natsUrl}`, ready: () => writer.isReady() }],
   });
   const address = await app.listen({ host: config.host, port: config.port });
@@ -46,6 +51,7 @@ export async function startApiNode(config: ScaleOutConfig): Promise<RunningServe
     close: async () => {
       await app.close();
       await writer.close();
+      await analytics?.close();
       await store.close();
     },
   };

@@ -1,4 +1,7 @@
+import pg from 'pg';
+import { AnalyticsSink } from '../analytics/analytics-sink.ts';
 import type { JetStreamBusOptions } from '../bus/jetstream/jetstream-connection.ts';
+import { PostgresAnalyticsStore } from '../stores/postgres/analytics-postgres-store.ts';
 import { PostgresStateStore } from '../stores/postgres/postgres-state-store.ts';
 import type { ScaleOutConfig } from './scale-out-config.ts';
 
@@ -36,4 +39,68 @@ export function requireAdminTokens(config: ScaleOutConfig): string[] {
     throw new Error('set CENTRIC_ADMIN_TOKEN: scaled-out nodes have no data directory to keep a generated admin token in, and all nodes must share one');
   }
   return config.adminTokens;
+}
+
+/** The analytics copy in the same PostgreSQL database as the state (tables `analytics_*`), migrated. */
+export async function openPostgresAnalytics(config: ScaleOutConfig): Promise<PostgresAnalyticsStore> {
+  const store = new PostgresAnalyticsStore({ connectionString: config.postgresUrl });
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  return store;
+}
+
+/** Any number, the same for every install: the session lock only one worker's analytics sink may hold. */
+const SINK_LEADER_LOCK = 7_301_004_112;
+
+/**
+ * Runs the analytics sink in whichever worker holds a PostgreSQL session lock, so one copies at a
+ * time; the others look again every `retryMs`. When the holder dies, its session ends, the lock
+ * is free and another worker takes over from the position the copy recorded.
+ */
+export function leadAnalyticsSink(
+  config: ScaleOutConfig,
+  state: PostgresStateStore,
+  analytics: PostgresAnalyticsStore,
+  onError: (error: unknown) => void,
+  retryMs = 5000,
+): { close(): Promise<void> } {
+  let closed = false;
+  let client: pg.Client | null = null;
+  let sink: AnalyticsSink | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const attempt = async () => {
+    timer = null;
+    try {
+      client = new pg.Client({ connectionString: config.postgresUrl });
+      client.on('error', onError);
+      await client.connect();
+      const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS held', [SINK_LEADER_LOCK]);
+      if (rows[0]?.held === true && !closed) {
+        sink = new AnalyticsSink(state, analytics, { onError });
+        sink.start();
+        return;
+      }
+      await client.end();
+      client = null;
+    } catch (error) {
+      onError(error);
+      await client?.end().catch(() => undefined);
+      client = null;
+    }
+    if (!closed) timer = setTimeout(() => void attempt(), retryMs);
+  };
+  void attempt();
+  return {
+    close: async () => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await sink?.stop();
+      // Ending the session lets the lock go.
+      await client?.end().catch(() => undefined);
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { JetStreamBusConsumer } from '../bus/jetstream/jetstream-bus-consumer.ts';
 import type { StateStore } from '../stores/ports.ts';
-import { busOptions, openPostgresState } from './scale-out-engines.ts';
+import { busOptions, leadAnalyticsSink, openPostgresAnalytics, openPostgresState } from './scale-out-engines.ts';
 import type { ScaleOutConfig } from './scale-out-config.ts';
 
 /** A running `centric worker`: its status endpoint and how to stop it. */
@@ -48,6 +48,10 @@ export async function startWorkerNode(config: ScaleOutConfig): Promise<RunningWo
     progress.events += result.stored;
     progress.skipped += result.duplicates;
   });
+  const analytics = config.analytics === 'off' ? null : await openPostgresAnalytics(config);
+  const sink = analytics
+    ? leadAnalyticsSink(config, store, analytics, (error) => console.error(`analytics sink: ${error instanceof Error ? error.message : String(error)}`))
+    : null;
   const app = statusApp(store, config, () => consumer.isReady(), () => progress);
   const address = await app.listen({ host: config.host, port: config.port });
   return {
@@ -56,6 +60,8 @@ export async function startWorkerNode(config: ScaleOutConfig): Promise<RunningWo
     close: async () => {
       // Finish the requests in hand so they are acknowledged; the rest waits on the bus.
       await consumer.close();
+      await sink?.close();
+      await analytics?.close();
       await app.close();
       await store.close();
     },

@@ -158,6 +158,15 @@ describe('scale-out: two API nodes, two workers, PostgreSQL and JetStream', () =
       const profile = (await response.json()) as { identifiers: Array<{ type: string; value: string }>; summary: { eventCount: number } };
       scaledOut.set(n, customerView({ identifiers: profile.identifiers, eventCount: profile.summary.eventCount }));
     }
+    // One worker's sink copies the history into the analytics tables; any API node answers from them.
+    const analyticsStatus = async () => {
+      const response = await fetch(`${apis[1]!.url}/api/v1/analytics/status`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      return (await response.json()) as { engine: string; events: number };
+    };
+    const analyticsDeadline = Date.now() + 120_000;
+    while ((await analyticsStatus()).events < EVENTS && Date.now() < analyticsDeadline) await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await analyticsStatus()).toMatchObject({ engine: 'postgres', events: EVENTS });
+
     const embedded = await embeddedRun(perSender);
     for (let n = 0; n < CUSTOMERS; n++) {
       expect(scaledOut.get(n)).toEqual({ identifiers: expectedIdentifiers(n), eventCount: EVENTS_PER_CUSTOMER });
