@@ -56,6 +56,8 @@ export interface AnalyticsStore {
   /** Rewrites copied events of absorbed profiles onto their live profile and drops the aliases that served them. */
   compact(): Promise<{ rewritten: number }>;
   stats(): Promise<AnalyticsStats>;
+  /** How many aliases wait to be compacted (cheap: the sink asks often). */
+  aliasCount(): Promise<number>;
   /** Deletes every copied event of these live profiles and of the profiles merged into them (erasure of a customer). */
   erase(workspaceId: string, profileIds: string[]): Promise<number>;
 

@@ -22,12 +22,14 @@ export interface QuestionRequest {
 /** A step with the name it is shown under. */
 export type NamedStep = StepMatcher & { name?: string };
 
+/** A funnel question. */
 export interface FunnelRequest extends QuestionRequest {
   steps: NamedStep[];
   windowMs: number;
   order: FunnelOrder;
 }
 
+/** Who is at a funnel step, a page at a time. */
 export interface FunnelCustomersRequest extends FunnelRequest {
   step: number;
   status: 'reached' | 'dropped';
@@ -35,6 +37,7 @@ export interface FunnelCustomersRequest extends FunnelRequest {
   limit: number;
 }
 
+/** A paths question, with how many branches each node keeps. */
 export interface PathsRequest extends QuestionRequest {
   stepKind: PathStepKind;
   anchor: StepMatcher | null;
@@ -43,17 +46,20 @@ export interface PathsRequest extends QuestionRequest {
   branches: number;
 }
 
+/** A channel-switching question. */
 export interface SwitchingRequest extends QuestionRequest {
   goal: StepMatcher | null;
   lookbackMs: number;
 }
 
+/** A touchpoint-usage question. */
 export interface UsageRequest extends QuestionRequest {
   interval: Interval;
   /** The false discovery rate at which a change is flagged. */
   alpha: number;
 }
 
+/** A retention question. */
 export interface RetentionRequest extends QuestionRequest {
   cohortBy: 'touchpoint' | 'channel';
   interval: Interval;

@@ -54,7 +54,7 @@ const funnel: FunnelQuery = {
 describe('analytics sink', () => {
   it('copies every event once and shows a login on a second device as one customer, and an unmerge as two', async () => {
     await send(web, 0, { type: 'track', event: 'Product Viewed', anonymousId: 'phone-cookie' });
-    const sink = new AnalyticsSink(state, analytics, { batchSize: 1 });
+    const sink = new AnalyticsSink(state, analytics, { batchSize: 1, compactAfterAliases: 1 });
     await sink.catchUp();
     await send(web, 30, { type: 'track', event: 'Order Completed', userId: 'u-1', anonymousId: 'laptop' });
     await sink.catchUp();
@@ -64,7 +64,11 @@ describe('analytics sink', () => {
     await send(web, 40, { type: 'identify', userId: 'u-1', anonymousId: 'phone-cookie' });
     await sink.catchUp();
     expect((await analytics.funnel(funnel))[0]!.reached).toEqual([1, 1]);
-    expect(await analytics.stats()).toMatchObject({ events: 3, position: { eventSeq: 3 } });
+    expect(await analytics.stats()).toMatchObject({ events: 3, aliases: 1, position: { eventSeq: 3 } });
+    // Folding the alias into the rows in the background changes no answer.
+    await sink.compactIfDue();
+    expect(await analytics.stats()).toMatchObject({ aliases: 0 });
+    expect((await analytics.funnel(funnel))[0]!.reached).toEqual([1, 1]);
 
     const customer = (await state.readEventsAfter(0, 10)).at(-1)!.profileId!;
     const merge = (await state.getProfile('default', customer))!.profile.merges[0]!;

@@ -2,6 +2,7 @@ import { analyticsEventName, analyticsProperties, analyticsTraits, type Analytic
 import type { EventRecord, ProfileChange, StateStore } from '../stores/ports.ts';
 import { SinkPositionConflict, type AnalyticsStore, type SinkPosition } from './analytics-port.ts';
 
+/** How the sink copies; every field has a default. */
 export interface AnalyticsSinkOptions {
   /** Events copied per transaction. */
   batchSize?: number;
@@ -127,7 +128,7 @@ export class AnalyticsSink {
 
   /** Folds aliases into rows when enough have gathered or enough time has passed. */
   async compactIfDue(): Promise<void> {
-    const { aliases } = await this.target.stats();
+    const aliases = await this.target.aliasCount();
     if (aliases === 0) return;
     if (aliases < this.compactAfterAliases && Date.now() - this.lastCompaction < this.compactEveryMs) return;
     await this.target.compact();

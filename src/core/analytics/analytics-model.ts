@@ -36,16 +36,18 @@ export type Primitive = string | number | boolean;
 export const FILTER_OPS = ['eq', 'neq', 'in', 'not_in', 'contains', 'gt', 'gte', 'lt', 'lte', 'exists', 'not_exists'] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];
 
-/** A condition on an event property (a dotted path into `properties`) or a customer trait. */
+/** A condition on a value: the operator and what it compares with. */
 export interface ValueFilter {
   op: FilterOp;
   value?: Primitive | Primitive[];
 }
 
+/** A condition on a property of the event (a dotted path into `properties`). */
 export interface PropertyFilter extends ValueFilter {
   property: string;
 }
 
+/** A condition on a customer's current trait. */
 export interface TraitFilter extends ValueFilter {
   trait: string;
 }
@@ -190,6 +192,7 @@ export interface PathCount extends GroupKey {
   customers: number;
 }
 
+/** Moves from one channel to another: how many, by how many customers, and the median time between the two events. */
 export interface ChannelTransition extends GroupKey {
   from: string;
   to: string;
@@ -198,6 +201,7 @@ export interface ChannelTransition extends GroupKey {
   medianGapMs: number | null;
 }
 
+/** Customers and events of one channel in the range. */
 export interface ChannelUse extends GroupKey {
   channel: string;
   customers: number;
@@ -210,6 +214,7 @@ export interface GoalJourneys extends GroupKey {
   customers: number;
 }
 
+/** The raw answer to channel switching. */
 export interface SwitchingCounts {
   transitions: ChannelTransition[];
   channels: ChannelUse[];
@@ -237,6 +242,7 @@ export interface UsageTotal extends GroupKey {
   customers: number;
 }
 
+/** The raw answer to touchpoint usage. */
 export interface UsageCounts {
   cells: UsageCell[];
   totals: UsageTotal[];
@@ -244,6 +250,7 @@ export interface UsageCounts {
   active: Array<GroupKey & { current: boolean; customers: number }>;
 }
 
+/** Customers of a cohort active in one interval after their first event. */
 export interface RetentionCell extends GroupKey {
   cohort: string;
   /** Intervals since the one holding the first event. */

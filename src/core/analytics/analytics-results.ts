@@ -63,6 +63,7 @@ function rate(part: number, whole: number): number {
   return whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 10_000;
 }
 
+/** One step of a funnel as the API shows it. */
 export interface FunnelStepAnswer {
   step: number;
   name: string;
@@ -94,6 +95,7 @@ export function funnelAnswer(counts: FunnelCounts[], steps: StepMatcher[], names
   return groupAnswers(counts, breakdown, limit, build, (answer) => answer.steps[0]!.customers);
 }
 
+/** A node of the path tree: a step at a depth, reached by `customers`. */
 export interface PathNode {
   /** Unique in the tree: the steps from the root, joined by " > ". */
   id: string;
@@ -102,6 +104,7 @@ export interface PathNode {
   customers: number;
 }
 
+/** The path tree as nodes and links, the shape sankey charts take. */
 export interface PathTree {
   customers: number;
   nodes: PathNode[];

@@ -14,6 +14,7 @@ import type {
   AnalyticsEvent, FunnelCustomersQuery, FunnelQuery, PathQuery, RetentionQuery, SwitchingQuery, UsageQuery,
 } from '../../core/analytics/analytics-model.ts';
 
+/** Where the DuckDB file lives and what DuckDB may use. */
 export interface DuckDbAnalyticsStoreOptions {
   /** A file path (the data directory's analytics.duckdb), or ':memory:' for tests. */
   path: string;
@@ -129,6 +130,10 @@ export class DuckDbAnalyticsStore implements AnalyticsStore {
       decode: (result) => result[0]!,
     });
     return { events: Number(rows.events), aliases: Number(rows.aliases), position: await this.position() };
+  }
+
+  async aliasCount(): Promise<number> {
+    return this.read({ sql: `SELECT count(*) AS n FROM ${TABLES.aliases}`, params: [], decode: (rows) => Number(rows[0]!.n) });
   }
 
   funnel(query: FunnelQuery) {

@@ -10,6 +10,7 @@ import type {
   AnalyticsEvent, FunnelCustomersQuery, FunnelQuery, PathQuery, RetentionQuery, SwitchingQuery, UsageQuery,
 } from '../../core/analytics/analytics-model.ts';
 
+/** The database to use and how much each question may take. */
 export interface PostgresAnalyticsStoreOptions {
   connectionString: string;
   poolSize?: number;
@@ -132,6 +133,11 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
       `SELECT (SELECT count(*) FROM ${TABLES.events}) AS events, (SELECT count(*) FROM ${TABLES.aliases}) AS aliases`,
     );
     return { events: rows[0]!.events, aliases: rows[0]!.aliases, position: await this.position() };
+  }
+
+  async aliasCount(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(`SELECT count(*) AS n FROM ${TABLES.aliases}`);
+    return rows[0]!.n;
   }
 
   funnel(query: FunnelQuery) {
