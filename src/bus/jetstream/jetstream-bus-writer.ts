@@ -29,6 +29,8 @@ export class JetStreamBusWriter implements AcceptedBusWriter {
   private readonly js: JetStreamClient;
   private readonly publishTimeoutMs: number;
   private readonly publishAttempts: number;
+  /** Appends waiting for the next group publish. */
+  private readonly waiting: Array<{ request: AppendRequest; resolve: () => void; reject: (error: unknown) => void }> = [];
 
   private constructor(connection: BusConnection, layout: BusLayout, options: JetStreamWriterOptions) {
     this.connection = connection;
@@ -54,6 +56,35 @@ export class JetStreamBusWriter implements AcceptedBusWriter {
   async append(request: AppendRequest): Promise<void> {
     // While NATS is away, answer at once (the client retries) instead of holding the request for the timeouts.
     if (!this.connection.ready) throw busUnavailable(this.layout, 'the bus is not connected', new Error('disconnected'));
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ request, resolve, reject });
+      if (this.waiting.length === 1) setImmediate(() => void this.publishGroup());
+    });
+  }
+
+  /**
+   * Publishes every request appended during one turn of the event loop as one group: one message
+   * per partition instead of one per partition per request. A worker takes one message of a
+   * partition at a time, so bigger messages are what lets it store more events per commit.
+   * Requests in a group were all unacknowledged, so their order among each other is free to choose;
+   * each request's events keep theirs.
+   */
+  private async publishGroup(): Promise<void> {
+    const group = this.waiting.splice(0);
+    const merged: AppendRequest = {
+      events: group.flatMap(({ request }) => request.events),
+      failed: group.flatMap(({ request }) => request.failed),
+      replayed: group.flatMap(({ request }) => request.replayed ?? []),
+    };
+    try {
+      await this.publishRequest(merged);
+      for (const { resolve } of group) resolve();
+    } catch (error) {
+      for (const { reject } of group) reject(error);
+    }
+  }
+
+  private async publishRequest(request: AppendRequest): Promise<void> {
     const requestId = randomUUID();
     const slices = splitByPartition(request, this.layout.partitions, fnv1a(requestId) % this.layout.partitions);
     const maxBytes = (this.connection.nc.info?.max_payload ?? 1024 * 1024) - HEADER_ROOM;

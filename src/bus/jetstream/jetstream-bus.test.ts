@@ -280,6 +280,25 @@ describe.skipIf(natsMissing)(`nats jetstream bus${skipReason}`, () => {
     await writer.append({ events: [customerEvent('user-1', 'user-1#4')], failed: [] });
   });
 
+  it('publishes requests appended together as one message per partition, each customer\'s events still in order', async () => {
+    const { bus, writer } = await openBus(4);
+    const customers = Array.from({ length: 12 }, (_, n) => `user-${n}`);
+    // 60 requests in flight at once, as from many senders: five per customer, each of one event.
+    await Promise.all(customers.flatMap((customer) =>
+      [1, 2, 3, 4, 5].map((n) => writer.append({ events: [customerEvent(customer, `${customer}#${n}`)], failed: [] }))));
+    const nc = await connect({ servers: NATS_URL });
+    cleanups.push(() => nc.close());
+    const info = await (await jetstreamManager(nc)).streams.info(bus.stream!);
+    expect(info.state.messages).toBeLessThanOrEqual(4);
+
+    const recorder = new DeliveryRecorder();
+    const consumer = await worker(bus);
+    await consumer.start(recorder.handler('w'));
+    await recorder.waitForIds(customers.flatMap((customer) => [1, 2, 3, 4, 5].map((n) => `${customer}#${n}`)));
+    const received = byCustomer(recorder.handledIds());
+    for (const customer of customers) expect(received.get(customer)).toEqual([1, 2, 3, 4, 5].map((n) => `${customer}#${n}`));
+  });
+
   it('stores a publish once when it is retried because its acknowledgement came late', async () => {
     const relay = new NatsRelay();
     await relay.listen();
