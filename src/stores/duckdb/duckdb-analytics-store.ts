@@ -5,14 +5,11 @@ import {
 } from '@duckdb/node-api';
 import type { AnalyticsStats, AnalyticsStore, SinkBatch, SinkPosition } from '../../analytics/analytics-port.ts';
 import { SinkPositionConflict } from '../../analytics/analytics-port.ts';
-import {
-  funnelCustomersSql, funnelSql, pathsSql, retentionSql, switchingSql, TABLES, usageSql, type BuiltQuery,
-} from '../../analytics/sql/analytics-sql.ts';
+import { TABLES, type BuiltQuery } from '../../analytics/sql/analytics-sql.ts';
+import { SqlAnalyticsQuestions } from '../../analytics/sql/sql-analytics-questions.ts';
 import { applyProfileChange, compactAliases, eraseProfiles, type ChangeRunner } from '../../analytics/sql/profile-change-sql.ts';
 import { duckDbDialect, type SqlValue } from '../../analytics/sql/sql-dialect.ts';
-import type {
-  AnalyticsEvent, FunnelCustomersQuery, FunnelQuery, PathQuery, RetentionQuery, SwitchingQuery, UsageQuery,
-} from '../../core/analytics/analytics-model.ts';
+import type { AnalyticsEvent } from '../../core/analytics/analytics-model.ts';
 
 /** Where the DuckDB file lives and what DuckDB may use. */
 export interface DuckDbAnalyticsStoreOptions {
@@ -56,13 +53,15 @@ const MIGRATIONS: Array<{ version: number; sql: string }> = [
  * event history. The sink writes through one connection; each question runs on a connection of its
  * own, so questions run side by side and never wait for the copy.
  */
-export class DuckDbAnalyticsStore implements AnalyticsStore {
+export class DuckDbAnalyticsStore extends SqlAnalyticsQuestions implements AnalyticsStore {
+  protected readonly dialect = duckDbDialect;
   readonly engine = 'duckdb';
   private readonly options: DuckDbAnalyticsStoreOptions;
   private instance: DuckDBInstance | null = null;
   private writer: DuckDBConnection | null = null;
 
   constructor(options: DuckDbAnalyticsStoreOptions) {
+    super();
     this.options = options;
   }
 
@@ -136,37 +135,13 @@ export class DuckDbAnalyticsStore implements AnalyticsStore {
     return this.read({ sql: `SELECT count(*) AS n FROM ${TABLES.aliases}`, params: [], decode: (rows) => Number(rows[0]!.n) });
   }
 
-  funnel(query: FunnelQuery) {
-    return this.read(funnelSql(duckDbDialect, query));
-  }
-
-  funnelCustomers(query: FunnelCustomersQuery) {
-    return this.read(funnelCustomersSql(duckDbDialect, query));
-  }
-
-  paths(query: PathQuery) {
-    return this.read(pathsSql(duckDbDialect, query));
-  }
-
-  switching(query: SwitchingQuery) {
-    return this.read(switchingSql(duckDbDialect, query));
-  }
-
-  usage(query: UsageQuery) {
-    return this.read(usageSql(duckDbDialect, query));
-  }
-
-  retention(query: RetentionQuery) {
-    return this.read(retentionSql(duckDbDialect, query));
-  }
-
   /** Runs SQL written by hand against the store's tables (benchmarks compare it with the questions). */
   async runSql(sql: string, params: SqlValue[] = []): Promise<Array<Record<string, unknown>>> {
     return this.read({ sql, params, decode: (rows) => rows });
   }
 
   /** Runs a question on a connection of its own. */
-  private async read<T>(query: BuiltQuery<T>): Promise<T> {
+  protected async read<T>(query: BuiltQuery<T>): Promise<T> {
     if (!this.instance) throw new Error('the analytics store is closed');
     const connection = await this.instance.connect();
     try {

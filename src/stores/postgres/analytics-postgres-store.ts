@@ -1,14 +1,11 @@
 import pg from 'pg';
 import type { AnalyticsStats, AnalyticsStore, SinkBatch, SinkPosition } from '../../analytics/analytics-port.ts';
 import { SinkPositionConflict } from '../../analytics/analytics-port.ts';
-import {
-  funnelCustomersSql, funnelSql, pathsSql, retentionSql, switchingSql, TABLES, usageSql, type BuiltQuery,
-} from '../../analytics/sql/analytics-sql.ts';
+import { TABLES, type BuiltQuery } from '../../analytics/sql/analytics-sql.ts';
+import { SqlAnalyticsQuestions } from '../../analytics/sql/sql-analytics-questions.ts';
 import { applyProfileChange, compactAliases, eraseProfiles, type ChangeRunner } from '../../analytics/sql/profile-change-sql.ts';
 import { postgresDialect, type SqlValue } from '../../analytics/sql/sql-dialect.ts';
-import type {
-  AnalyticsEvent, FunnelCustomersQuery, FunnelQuery, PathQuery, RetentionQuery, SwitchingQuery, UsageQuery,
-} from '../../core/analytics/analytics-model.ts';
+import type { AnalyticsEvent } from '../../core/analytics/analytics-model.ts';
 
 /** The database to use and how much each question may take. */
 export interface PostgresAnalyticsStoreOptions {
@@ -66,17 +63,17 @@ const MIGRATION_LOCK = 0x616e616c; // "anal"
  * prefixed analytics_). The same questions as the embedded store, in the same SQL; the position row
  * is locked in each copy transaction, so two sinks never apply one batch twice.
  */
-export class PostgresAnalyticsStore implements AnalyticsStore {
+export class PostgresAnalyticsStore extends SqlAnalyticsQuestions implements AnalyticsStore {
+  protected readonly dialect = postgresDialect;
   readonly engine = 'postgres';
   private readonly pool: pg.Pool;
 
   constructor(options: PostgresAnalyticsStoreOptions) {
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4, types: TYPES });
+    super();
     const workMem = options.workMem ?? '64MB';
     if (!/^\d+(kB|MB|GB)$/.test(workMem)) throw new Error(`workMem must be a size such as 64MB, not "${workMem}"`);
-    this.pool.on('connect', (client) => {
-      client.query(`SET work_mem = '${workMem}'`).catch(() => undefined);
-    });
+    // Set for each connection at its start, so no query waits behind a SET.
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4, types: TYPES, options: `-c work_mem=${workMem}` });
   }
 
   async migrate(): Promise<void> {
@@ -140,37 +137,13 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
     return rows[0]!.n;
   }
 
-  funnel(query: FunnelQuery) {
-    return this.read(funnelSql(postgresDialect, query));
-  }
-
-  funnelCustomers(query: FunnelCustomersQuery) {
-    return this.read(funnelCustomersSql(postgresDialect, query));
-  }
-
-  paths(query: PathQuery) {
-    return this.read(pathsSql(postgresDialect, query));
-  }
-
-  switching(query: SwitchingQuery) {
-    return this.read(switchingSql(postgresDialect, query));
-  }
-
-  usage(query: UsageQuery) {
-    return this.read(usageSql(postgresDialect, query));
-  }
-
-  retention(query: RetentionQuery) {
-    return this.read(retentionSql(postgresDialect, query));
-  }
-
   /** Runs SQL against the store's tables (benchmarks load data with it). */
   async runSql(sql: string, params: SqlValue[] = []): Promise<Array<Record<string, unknown>>> {
     const { rows } = await this.pool.query(sql, params.map((param) => param.value));
     return rows as Array<Record<string, unknown>>;
   }
 
-  private async read<T>(query: BuiltQuery<T>): Promise<T> {
+  protected async read<T>(query: BuiltQuery<T>): Promise<T> {
     const { rows } = await this.pool.query(query.sql, query.params.map((param) => param.value));
     return query.decode(rows as Array<Record<string, unknown>>);
   }
