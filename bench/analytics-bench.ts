@@ -74,7 +74,9 @@ export const analyticsBenchmark: Benchmark = {
       for (const question of questions(history)) {
         // Taking turns, so a busy moment on the machine falls on both sides alike.
         const [ours, hand] = await timePair(runs, () => ask(duckApi, question.path, question.body), () => duck.runSql(question.handSql));
+        console.log(`${question.name}: Centric DuckDB ${ms(ours.ms)}, hand-written DuckDB ${ms(hand.ms)}${pgApi ? '; asking PostgreSQL...' : ''}`);
         const theirs = pgApi ? await time(pgRuns, () => ask(pgApi, question.path, question.body), quick) : null;
+        if (theirs) console.log(`${question.name}: Centric PostgreSQL ${ms(theirs.ms)}`);
         const agree = [
           question.sameAsHand(ours.result, hand.result) ? 'hand: yes' : 'hand: NO',
           ...(theirs ? [isDeepStrictEqual(withoutEngine(ours.result), withoutEngine(theirs.result)) ? 'PostgreSQL: yes' : 'PostgreSQL: NO'] : []),
