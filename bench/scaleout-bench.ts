@@ -174,12 +174,16 @@ async function waitFor(done: () => Promise<boolean>, timeoutMs = 900_000): Promi
   }
 }
 
-/** CPU seconds so far of the given processes by role, plus every PostgreSQL and NATS server process. */
-function cpuByRole(pids: Record<string, number[]>): Record<string, number> {
-  const cpu: Record<string, number> = {};
-  for (const [role, list] of Object.entries(pids)) cpu[role] = list.reduce((sum, pid) => sum + (sampleProcess(pid)?.cpuSeconds ?? 0), 0);
-  cpu.postgres = 0;
-  cpu.nats = 0;
+/** CPU seconds so far of each process of a role: the given processes, and every PostgreSQL and NATS server process. */
+function cpuByRole(pids: Record<string, number[]>): Map<string, Map<number, number>> {
+  const cpu = new Map<string, Map<number, number>>();
+  const add = (role: string, pid: number) => {
+    const seconds = sampleProcess(pid)?.cpuSeconds;
+    if (seconds === undefined) return;
+    if (!cpu.has(role)) cpu.set(role, new Map());
+    cpu.get(role)!.set(pid, seconds);
+  };
+  for (const [role, list] of Object.entries(pids)) for (const pid of list) add(role, pid);
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let command: string;
@@ -188,12 +192,18 @@ function cpuByRole(pids: Record<string, number[]>): Record<string, number> {
     } catch {
       continue;
     }
-    const role = command === 'postgres' ? 'postgres' : command === 'nats-server' ? 'nats' : null;
-    if (role) cpu[role] = (cpu[role] ?? 0) + (sampleProcess(Number(entry))?.cpuSeconds ?? 0);
+    if (command === 'postgres') add('postgres', Number(entry));
+    else if (command === 'nats-server') add('nats', Number(entry));
   }
   return cpu;
 }
 
-function difference(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(after).map(([role, seconds]) => [role, seconds - (before[role] ?? 0)]));
+/** CPU seconds each role used between two samples; a process that exited in between is not counted. */
+function difference(after: Map<string, Map<number, number>>, before: Map<string, Map<number, number>>): Record<string, number> {
+  const used: Record<string, number> = {};
+  for (const [role, processes] of after) {
+    used[role] = 0;
+    for (const [pid, seconds] of processes) used[role] += seconds - (before.get(role)?.get(pid) ?? 0);
+  }
+  return used;
 }
