@@ -1,7 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { Identifier } from '../../identity/identifiers.ts';
-import type { MergeRecord } from '../../identity/identity-port.ts';
-import { displayName, type ProfileState } from '../../identity/profile-state.ts';
+import { searchName } from '../identity-rows.ts';
 import {
   identityKey, type IdentitySnapshot, type LoadedProfile, type MergeChange, type SnapshotData, type SnapshotIdentity, type SnapshotProfile,
 } from './identity-snapshot.ts';
@@ -262,37 +261,4 @@ export async function insertProfileChanges(client: PoolClient, changes: NewProfi
       changes.map((change) => change.at),
     ],
   );
-}
-
-export function searchName(state: ProfileState): string | null {
-  return displayName(state)?.toLowerCase() ?? null;
-}
-
-/** A merges row as node-postgres gives it (json columns as text, bigints as numbers). */
-export interface MergeRow {
-  id: number;
-  workspace_id: string;
-  survivor_id: string;
-  absorbed_id: string;
-  absorbed_identifiers: string;
-  linking_identifiers: string;
-  message_id: string;
-  rule: string;
-  created_at: number;
-  undone_at: number | null;
-}
-
-export function toMergeRecord(row: MergeRow): MergeRecord {
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    survivorId: row.survivor_id,
-    absorbedId: row.absorbed_id,
-    absorbedIdentifiers: JSON.parse(row.absorbed_identifiers) as Identifier[],
-    linkingIdentifiers: JSON.parse(row.linking_identifiers) as Identifier[],
-    messageId: row.message_id,
-    rule: row.rule,
-    createdAt: row.created_at,
-    undoneAt: row.undone_at,
-  };
 }

@@ -1,12 +1,6 @@
 import type { Pool } from 'pg';
 import { connect } from './transaction.ts';
-
-/** One schema change. Applied migrations are recorded and never edited; add a new one instead. */
-interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import { pendingMigrations, type Migration } from '../migration.ts';
 
 /**
  * The same logical schema as the SQLite store. Every table carries `workspace_id` and the tables a
@@ -160,8 +154,7 @@ export async function migrate(pool: Pool): Promise<number[]> {
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)`);
     const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
-    const applied = new Set(rows.map((row) => Number(row.version)));
-    const pending = migrations.filter((migration) => !applied.has(migration.version));
+    const pending = pendingMigrations(migrations, rows.map((row) => Number(row.version)));
     for (const migration of pending) {
       await client.query(migration.sql);
       await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, Date.now()]);

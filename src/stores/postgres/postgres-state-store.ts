@@ -1,62 +1,27 @@
-import { Kysely, PostgresDialect, type Generated, type Selectable } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg, { type Pool, type PoolClient, type PoolConfig } from 'pg';
 import type { StoredEvent } from '../../core/event-schema.ts';
-import { CentricError, type ErrorCode } from '../../core/errors.ts';
+import { CentricError } from '../../core/errors.ts';
 import { DEFAULT_IDENTITY_RULES, type IdentityRules } from '../../core/identity-rules.ts';
 import { extractIdentifiers, type Identifier } from '../../identity/identifiers.ts';
 import type { ProfileEvent } from '../../identity/identity-port.ts';
 import { displayName, type ProfileState } from '../../identity/profile-state.ts';
 import { resolveEventIdentity, type EventIdentity } from '../../identity/resolve-event.ts';
 import { unmerge, type UnmergeResult } from '../../identity/unmerge.ts';
-import { newSourceId, newWriteKey } from '../ids.ts';
+// node-postgres is set up (see TYPES) to give the events row the same shape as SQLite does, so one codec serves both.
+import { encodeIdentifiers, eventFromRow, eventInsertValues, keptIdentifiers, type EventRow } from '../event-rows.ts';
+import { searchName, toMergeRecord, toProfileChange, type MergeRow, type ProfileChangeRow } from '../identity-rows.ts';
+import { KyselyStateQueries, type StateQueryCapabilities, type StateTables } from '../kysely-state-queries.ts';
 import type {
-  AppendRequest, AppendResult, EventFilter, EventRecord, FailedEvent, FailedEventFilter, NewSource, Page, ProfileChange, ProfileEventFilter,
-  ProfileHit, ProfileSearch, ProfileView, Source, SourcePatch, StateStore,
+  AppendRequest, AppendResult, ProfileChange, ProfileHit, ProfileSearch, ProfileView, StateStore,
 } from '../ports.ts';
-// The events row codec is plain code shared by both engines (node-postgres is set up to give the same row shape).
-import { encodeIdentifiers, eventFromRow, eventInsertValues, eventRecordFromRow, keptIdentifiers, type EventRow } from '../sqlite/event-rows.ts';
 import { AsyncGroupCommitter } from './async-group-committer.ts';
 import {
-  insertProfileChanges, lockIdentityGraph, lockProfiles, searchName, takeMergeIds, toMergeRecord, writeIdentities, writeMerges, writeProfiles,
-  type MergeRow, type NewProfileChange,
+  insertProfileChanges, lockIdentityGraph, lockProfiles, takeMergeIds, writeIdentities, writeMerges, writeProfiles, type NewProfileChange,
 } from './identity-io.ts';
 import { IdentitySnapshot, identityKey, type SnapshotData } from './identity-snapshot.ts';
 import { migrate } from './migrations.ts';
 import { connect, inTransaction, lockInOrder, lockKey } from './transaction.ts';
-
-interface SourcesTable {
-  /** Creation order, for listing sources made in the same millisecond. */
-  seq: Generated<number>;
-  id: string;
-  workspace_id: string;
-  name: string;
-  write_key: string;
-  channel: string | null;
-  touchpoint: string | null;
-  department: string | null;
-  enabled: boolean;
-  created_at: number;
-  updated_at: number;
-}
-
-interface FailedEventsTable {
-  id: number;
-  workspace_id: string;
-  source_id: string;
-  received_at: number;
-  code: string;
-  message: string;
-  field: string | null;
-  payload: string;
-  replayed_at: number | null;
-  replayed_message_id: string | null;
-}
-
-interface Schema {
-  sources: SourcesTable;
-  failed_events: FailedEventsTable;
-  events: EventRow;
-}
 
 export interface PostgresStateStoreOptions {
   /** postgres://user@host:port/database */
@@ -107,10 +72,11 @@ const TYPES = {
  * profile changes get their seqs under one short lock, so seq order is commit order and readers of the
  * feeds never skip a row that commits late.
  */
-export class PostgresStateStore implements StateStore {
+export class PostgresStateStore extends KyselyStateQueries implements StateStore {
   readonly engine = 'postgres';
+  protected readonly kysely: Kysely<StateTables>;
+  protected readonly capabilities: StateQueryCapabilities = { booleansAsIntegers: false, sourceCreationOrder: 'seq' };
   private readonly pool: Pool;
-  private readonly kysely: Kysely<Schema>;
   private readonly committer: AsyncGroupCommitter<AppendRequest, AppendResult>;
   private readonly dedupWindowMs: number;
   private readonly now: () => number;
@@ -125,11 +91,12 @@ export class PostgresStateStore implements StateStore {
   private readonly stamp = (): number => (this.lastStamp = Math.max(Date.now(), this.lastStamp + 1));
 
   constructor(options: PostgresStateStoreOptions) {
+    super();
     this.pool = new pg.Pool({ ...options.pool, connectionString: options.connectionString, max: options.poolSize ?? 10, types: TYPES });
     // An idle connection that breaks is dropped by the pool and the next query opens another; without
     // a listener the error would end the process.
     this.pool.on('error', () => undefined);
-    this.kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: this.pool }) });
+    this.kysely = new Kysely<StateTables>({ dialect: new PostgresDialect({ pool: this.pool }) });
     this.dedupWindowMs = options.dedupWindowMs;
     this.now = options.now ?? Date.now;
     this.resolveIdentities = options.resolveIdentities ?? true;
@@ -472,23 +439,6 @@ export class PostgresStateStore implements StateStore {
     }, { readOnly: true });
   }
 
-  async listProfileEvents(filter: ProfileEventFilter): Promise<Page<EventRecord>> {
-    let query = this.kysely.selectFrom('events').selectAll().where('workspace_id', '=', filter.workspaceId).where('profile_id', '=', filter.profileId);
-    if (filter.departments?.length) query = query.where('department', 'in', filter.departments);
-    if (filter.channels?.length) query = query.where('channel', 'in', filter.channels);
-    if (filter.types?.length) query = query.where('type', 'in', filter.types);
-    if (filter.from !== undefined) query = query.where('timestamp', '>=', filter.from);
-    if (filter.to !== undefined) query = query.where('timestamp', '<', filter.to);
-    if (filter.cursor) {
-      const [time, seq] = filter.cursor.split(':').map(Number) as [number, number];
-      query = query.where((eb) => eb.or([eb('timestamp', '<', time), eb.and([eb('timestamp', '=', time), eb('seq', '<', seq)])]));
-    }
-    const rows = await query.orderBy('timestamp', 'desc').orderBy('seq', 'desc').limit(filter.limit + 1).execute();
-    const items = rows.slice(0, filter.limit).map(eventRecordFromRow);
-    const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > filter.limit && last ? `${last.timestamp}:${last.seq}` : null };
-  }
-
   async searchProfiles(search: ProfileSearch): Promise<ProfileHit[]> {
     const found = new Map<string, string>();
     const add = (profileId: string, matched: string) => {
@@ -540,121 +490,17 @@ export class PostgresStateStore implements StateStore {
     return rows[0] ? Number(rows[0].value) : 0;
   }
 
-  async readEventsAfter(afterSeq: number, limit: number): Promise<EventRecord[]> {
-    const rows = await this.kysely.selectFrom('events').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
-    return rows.map(eventRecordFromRow);
-  }
-
   async readProfileChanges(afterId: number, limit: number): Promise<ProfileChange[]> {
-    const { rows } = await this.pool.query<{
-      id: number; workspace_id: string; kind: string; profile_id: string; other_profile_id: string; moved_event_seqs: string[] | null; at: number;
-    }>('SELECT * FROM profile_changes WHERE id > $1 ORDER BY id LIMIT $2', [afterId, limit]);
-    return rows.map((row): ProfileChange => row.kind === 'merge'
-      ? { id: row.id, workspaceId: row.workspace_id, kind: 'merge', profileId: row.profile_id, intoProfileId: row.other_profile_id, at: row.at }
-      : { id: row.id, workspaceId: row.workspace_id, kind: 'unmerge', profileId: row.profile_id, fromProfileId: row.other_profile_id,
-        movedEventSeqs: (row.moved_event_seqs ?? []).map(Number), at: row.at });
+    const { rows } = await this.pool.query<ProfileChangeRow & { moved_event_seqs: string[] | null }>(
+      'SELECT * FROM profile_changes WHERE id > $1 ORDER BY id LIMIT $2',
+      [afterId, limit],
+    );
+    // node-postgres gives a bigint[] as strings.
+    return rows.map((row) => toProfileChange(row, () => (row.moved_event_seqs ?? []).map(Number)));
   }
 
   private async pruneMessageIds(): Promise<void> {
     await this.pool.query('DELETE FROM message_ids WHERE seen_at < $1', [this.now() - this.dedupWindowMs]);
-  }
-
-  async createSource(input: NewSource): Promise<Source> {
-    const now = Date.now();
-    const row = {
-      id: newSourceId(),
-      workspace_id: input.workspaceId,
-      name: input.name,
-      write_key: newWriteKey(),
-      channel: input.channel ?? null,
-      touchpoint: input.touchpoint ?? null,
-      department: input.department ?? null,
-      enabled: true,
-      created_at: now,
-      updated_at: now,
-    };
-    await this.kysely.insertInto('sources').values(row).execute();
-    return toSource(row);
-  }
-
-  async listSources(workspaceId: string): Promise<Source[]> {
-    const rows = await this.kysely.selectFrom('sources').selectAll().where('workspace_id', '=', workspaceId).orderBy('seq').execute();
-    return rows.map(toSource);
-  }
-
-  async getSource(workspaceId: string, id: string): Promise<Source | null> {
-    const row = await this.kysely.selectFrom('sources').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
-    return row ? toSource(row) : null;
-  }
-
-  async findSourceByName(workspaceId: string, name: string): Promise<Source | null> {
-    const row = await this.kysely.selectFrom('sources').selectAll().where('workspace_id', '=', workspaceId).where('name', '=', name).executeTakeFirst();
-    return row ? toSource(row) : null;
-  }
-
-  async findSourceByWriteKey(writeKey: string): Promise<Source | null> {
-    const row = await this.kysely.selectFrom('sources').selectAll().where('write_key', '=', writeKey).executeTakeFirst();
-    return row ? toSource(row) : null;
-  }
-
-  async updateSource(workspaceId: string, id: string, patch: SourcePatch): Promise<Source | null> {
-    const changes: Partial<Omit<SourcesTable, 'seq'>> = { updated_at: Date.now() };
-    if (patch.name !== undefined) changes.name = patch.name;
-    if (patch.channel !== undefined) changes.channel = patch.channel;
-    if (patch.touchpoint !== undefined) changes.touchpoint = patch.touchpoint;
-    if (patch.department !== undefined) changes.department = patch.department;
-    if (patch.enabled !== undefined) changes.enabled = patch.enabled;
-    await this.kysely.updateTable('sources').set(changes).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
-    return this.getSource(workspaceId, id);
-  }
-
-  async rotateWriteKey(workspaceId: string, id: string): Promise<Source | null> {
-    await this.kysely
-      .updateTable('sources')
-      .set({ write_key: newWriteKey(), updated_at: Date.now() })
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .execute();
-    return this.getSource(workspaceId, id);
-  }
-
-  async listEvents(filter: EventFilter): Promise<Page<EventRecord>> {
-    let query = this.kysely.selectFrom('events').selectAll().where('workspace_id', '=', filter.workspaceId);
-    if (filter.sourceId) query = query.where('source_id', '=', filter.sourceId);
-    if (filter.cursor) query = query.where('seq', '<', Number(filter.cursor));
-    const rows = await query.orderBy('seq', 'desc').limit(filter.limit + 1).execute();
-    const items = rows.slice(0, filter.limit).map(eventRecordFromRow);
-    return { items, nextCursor: rows.length > filter.limit ? String(items[items.length - 1]!.seq) : null };
-  }
-
-  async countEvents(workspaceId: string): Promise<number> {
-    const row = await this.kysely
-      .selectFrom('events')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('workspace_id', '=', workspaceId)
-      .executeTakeFirstOrThrow();
-    return Number(row.count);
-  }
-
-  async listFailedEvents(filter: FailedEventFilter): Promise<Page<FailedEvent>> {
-    let query = this.kysely.selectFrom('failed_events').selectAll().where('workspace_id', '=', filter.workspaceId);
-    if (filter.sourceId) query = query.where('source_id', '=', filter.sourceId);
-    if (filter.code) query = query.where('code', '=', filter.code);
-    if (!filter.includeReplayed) query = query.where('replayed_at', 'is', null);
-    if (filter.cursor) query = query.where('id', '<', Number(filter.cursor));
-    const rows = await query.orderBy('id', 'desc').limit(filter.limit + 1).execute();
-    const items = rows.slice(0, filter.limit).map(toFailedEvent);
-    return { items, nextCursor: rows.length > filter.limit ? String(items[items.length - 1]!.id) : null };
-  }
-
-  async getFailedEvent(workspaceId: string, id: number): Promise<FailedEvent | null> {
-    const row = await this.kysely
-      .selectFrom('failed_events')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return row ? toFailedEvent(row) : null;
   }
 }
 
@@ -745,36 +591,6 @@ function rootIn(chains: Map<string, string | null>, id: string): string | null {
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-function toSource(row: Omit<Selectable<SourcesTable>, 'seq'>): Source {
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    name: row.name,
-    writeKey: row.write_key,
-    channel: row.channel ?? undefined,
-    touchpoint: row.touchpoint ?? undefined,
-    department: row.department ?? undefined,
-    enabled: row.enabled,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toFailedEvent(row: Selectable<FailedEventsTable>): FailedEvent {
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    sourceId: row.source_id,
-    receivedAt: row.received_at,
-    code: row.code as ErrorCode,
-    message: row.message,
-    field: row.field,
-    payload: JSON.parse(row.payload),
-    replayedAt: row.replayed_at,
-    replayedMessageId: row.replayed_message_id,
-  };
 }
 
 /** Log positions live in the settings table under one key per log. */

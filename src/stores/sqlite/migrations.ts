@@ -1,13 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { immediateTransaction } from './transaction.ts';
+import { pendingMigrations, type Migration } from '../migration.ts';
 
-/** One schema change. Applied migrations are recorded and never edited; add a new one instead. */
-interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
+/** The SQLite schema, oldest change first; the same logical schema as the PostgreSQL store. */
 export const migrations: Migration[] = [
   {
     version: 1,
@@ -150,10 +145,8 @@ export const migrations: Migration[] = [
 export function migrate(db: DatabaseSync): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((row) => row.version),
-  );
-  const pending = migrations.filter((migration) => !applied.has(migration.version));
+  const applied = (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((row) => row.version);
+  const pending = pendingMigrations(migrations, applied);
   if (pending.length === 0) return [];
   immediateTransaction(db, () => {
     const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { StoredEvent } from '../../core/event-schema.ts';
-import { eventFromRow, keptIdentifiers, type EventRow } from './event-rows.ts';
+import { eventFromRow, keptIdentifiers, type EventRow } from '../event-rows.ts';
+import { searchName, toMergeRecord, type MergeRow } from '../identity-rows.ts';
 import type { Identifier } from '../../identity/identifiers.ts';
 import type { MergeRecord, ProfileEvent, ProfileRecord, UnmergeTx } from '../../identity/identity-port.ts';
-import { applyEvent, combineStates, displayName, emptyProfileState, type ProfileState } from '../../identity/profile-state.ts';
+import { applyEvent, combineStates, emptyProfileState, type ProfileState } from '../../identity/profile-state.ts';
 
 interface CachedProfile extends ProfileRecord {
   dirty: boolean;
@@ -142,7 +143,7 @@ export class SqliteIdentityTx implements UnmergeTx {
     for (const profile of this.cache.values()) {
       if (!profile.dirty) continue;
       this.statements.saveProfile.run(
-        JSON.stringify(profile.state), JSON.stringify(profile.identifierCounts), displayName(profile.state)?.toLowerCase() ?? null, now, profile.id,
+        JSON.stringify(profile.state), JSON.stringify(profile.identifierCounts), searchName(profile.state), now, profile.id,
       );
       profile.dirty = false;
     }
@@ -203,7 +204,7 @@ export class SqliteIdentityTx implements UnmergeTx {
   replaceState(profileId: string, state: ProfileState): void {
     const counts: Record<string, number> = {};
     for (const row of this.statements.countIdentifiers.all(profileId) as Array<{ type: string; n: number }>) counts[row.type] = row.n;
-    this.statements.saveProfile.run(JSON.stringify(state), JSON.stringify(counts), displayName(state)?.toLowerCase() ?? null, Date.now(), profileId);
+    this.statements.saveProfile.run(JSON.stringify(state), JSON.stringify(counts), searchName(state), Date.now(), profileId);
     this.cache.delete(profileId);
   }
 
@@ -253,34 +254,6 @@ export function prepareStatements(db: DatabaseSync) {
     keepApart: prepare('INSERT OR IGNORE INTO kept_apart (workspace_id, a, b, merge_id) VALUES (?, ?, ?, ?)'),
     insertProfileChange: prepare(`INSERT INTO profile_changes (workspace_id, kind, profile_id, other_profile_id, moved_event_seqs, at)
       VALUES (?, ?, ?, ?, ?, ?)`),
-  };
-}
-
-export interface MergeRow {
-  id: number;
-  workspace_id: string;
-  survivor_id: string;
-  absorbed_id: string;
-  absorbed_identifiers: string;
-  linking_identifiers: string;
-  message_id: string;
-  rule: string;
-  created_at: number;
-  undone_at: number | null;
-}
-
-export function toMergeRecord(row: MergeRow): MergeRecord {
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    survivorId: row.survivor_id,
-    absorbedId: row.absorbed_id,
-    absorbedIdentifiers: JSON.parse(row.absorbed_identifiers),
-    linkingIdentifiers: JSON.parse(row.linking_identifiers),
-    messageId: row.message_id,
-    rule: row.rule,
-    createdAt: row.created_at,
-    undoneAt: row.undone_at,
   };
 }
 

@@ -1,65 +1,28 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { StoredEvent } from '../../core/event-schema.ts';
-import type { ErrorCode } from '../../core/errors.ts';
-import { GroupCommitter } from '../group-committer.ts';
-import { newSourceId, newWriteKey } from '../ids.ts';
-import type {
-  AppendRequest, AppendResult, EventFilter, EventRecord, FailedEvent, FailedEventFilter, NewSource, Page, ProfileEventFilter,
-  ProfileChange, ProfileHit, ProfileSearch, ProfileView, Source, SourcePatch, StateStore,
-} from '../ports.ts';
-import { DEFAULT_IDENTITY_RULES, type IdentityRules } from '../../core/identity-rules.ts';
-import { resolveEventIdentity } from '../../identity/resolve-event.ts';
-import { createKysely } from './kysely-node-sqlite.ts';
-import { immediateTransaction } from './transaction.ts';
-import {
-  prepareStatements, SqliteIdentityTx, toMergeRecord, type MergeRow,
-} from './sqlite-identity-tx.ts';
-import {
-  encodeIdentifiers, eventFromRow, eventInsertValues, eventRecordFromRow, INSERT_EVENT_SQL, type EventRow,
-} from './event-rows.ts';
 import { CentricError } from '../../core/errors.ts';
+import { DEFAULT_IDENTITY_RULES, type IdentityRules } from '../../core/identity-rules.ts';
 import type { Identifier } from '../../identity/identifiers.ts';
 import { displayName, type ProfileState } from '../../identity/profile-state.ts';
+import { resolveEventIdentity } from '../../identity/resolve-event.ts';
 import { unmerge, type UnmergeResult } from '../../identity/unmerge.ts';
+import { encodeIdentifiers, eventFromRow, eventInsertValues, INSERT_EVENT_SQL, type EventRow } from '../event-rows.ts';
+import { GroupCommitter } from '../group-committer.ts';
+import { toMergeRecord, toProfileChange, type MergeRow, type ProfileChangeRow } from '../identity-rows.ts';
+import { KyselyStateQueries, type StateQueryCapabilities, type StateTables } from '../kysely-state-queries.ts';
+import type {
+  AppendRequest, AppendResult, ProfileChange, ProfileHit, ProfileSearch, ProfileView, StateStore,
+} from '../ports.ts';
+import { createKysely } from './kysely-node-sqlite.ts';
+import { migrate } from './migrations.ts';
+import { prepareStatements, SqliteIdentityTx } from './sqlite-identity-tx.ts';
+import { immediateTransaction } from './transaction.ts';
 
 /** Warnings written by identity resolution, recomputed when profiles are rebuilt. */
 const IDENTITY_WARNING = /(links nothing|was not used|was not added|a profile of its own)/;
-import { migrate } from './migrations.ts';
-
-interface SourcesTable {
-  id: string;
-  workspace_id: string;
-  name: string;
-  write_key: string;
-  channel: string | null;
-  touchpoint: string | null;
-  department: string | null;
-  enabled: number;
-  created_at: number;
-  updated_at: number;
-}
-
-interface FailedEventsTable {
-  id: number;
-  workspace_id: string;
-  source_id: string;
-  received_at: number;
-  code: string;
-  message: string;
-  field: string | null;
-  payload: string;
-  replayed_at: number | null;
-  replayed_message_id: string | null;
-}
-
-interface Schema {
-  sources: SourcesTable;
-  failed_events: FailedEventsTable;
-  events: EventRow;
-}
 
 export interface SqliteStateStoreOptions {
   /** A file path, or ':memory:' for tests. */
@@ -75,10 +38,11 @@ export interface SqliteStateStoreOptions {
 }
 
 /** The embedded state store: one SQLite file in WAL mode, with commits shared between requests. */
-export class SqliteStateStore implements StateStore {
+export class SqliteStateStore extends KyselyStateQueries implements StateStore {
   readonly engine = 'sqlite';
+  protected readonly kysely: Kysely<StateTables>;
+  protected readonly capabilities: StateQueryCapabilities = { booleansAsIntegers: true, sourceCreationOrder: 'created_at' };
   private readonly db: DatabaseSync;
-  private readonly kysely: Kysely<Schema>;
   private readonly committer: GroupCommitter<AppendRequest, AppendResult>;
   private readonly dedupWindowMs: number;
   private readonly now: () => number;
@@ -98,10 +62,11 @@ export class SqliteStateStore implements StateStore {
   private readonly stamp = (): number => (this.lastStamp = Math.max(Date.now(), this.lastStamp + 1));
 
   constructor(options: SqliteStateStoreOptions) {
+    super();
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new DatabaseSync(options.path);
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? 'FULL'}; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 10000;`);
-    this.kysely = createKysely<Schema>(this.db);
+    this.kysely = createKysely<StateTables>(this.db);
     this.dedupWindowMs = options.dedupWindowMs;
     this.now = options.now ?? Date.now;
     this.resolveIdentities = options.resolveIdentities ?? true;
@@ -264,23 +229,6 @@ export class SqliteStateStore implements StateStore {
     };
   }
 
-  async listProfileEvents(filter: ProfileEventFilter): Promise<Page<EventRecord>> {
-    let query = this.kysely.selectFrom('events').selectAll().where('workspace_id', '=', filter.workspaceId).where('profile_id', '=', filter.profileId);
-    if (filter.departments?.length) query = query.where('department', 'in', filter.departments);
-    if (filter.channels?.length) query = query.where('channel', 'in', filter.channels);
-    if (filter.types?.length) query = query.where('type', 'in', filter.types);
-    if (filter.from !== undefined) query = query.where('timestamp', '>=', filter.from);
-    if (filter.to !== undefined) query = query.where('timestamp', '<', filter.to);
-    if (filter.cursor) {
-      const [time, seq] = filter.cursor.split(':').map(Number) as [number, number];
-      query = query.where((eb) => eb.or([eb('timestamp', '<', time), eb.and([eb('timestamp', '=', time), eb('seq', '<', seq)])]));
-    }
-    const rows = await query.orderBy('timestamp', 'desc').orderBy('seq', 'desc').limit(filter.limit + 1).execute();
-    const items = rows.slice(0, filter.limit).map(eventRecordFromRow);
-    const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > filter.limit && last ? `${last.timestamp}:${last.seq}` : null };
-  }
-
   async searchProfiles(search: ProfileSearch): Promise<ProfileHit[]> {
     const found = new Map<string, string>();
     const tx = new SqliteIdentityTx(this.db, this.identityStatements, this.stamp);
@@ -381,148 +329,12 @@ export class SqliteStateStore implements StateStore {
     this.db.prepare('DELETE FROM message_ids WHERE seen_at < ?').run(this.now() - this.dedupWindowMs);
   }
 
-  async createSource(input: NewSource): Promise<Source> {
-    const now = Date.now();
-    const row: SourcesTable = {
-      id: newSourceId(),
-      workspace_id: input.workspaceId,
-      name: input.name,
-      write_key: newWriteKey(),
-      channel: input.channel ?? null,
-      touchpoint: input.touchpoint ?? null,
-      department: input.department ?? null,
-      enabled: 1,
-      created_at: now,
-      updated_at: now,
-    };
-    await this.kysely.insertInto('sources').values(row).execute();
-    return toSource(row);
-  }
-
-  async listSources(workspaceId: string): Promise<Source[]> {
-    const rows = await this.kysely.selectFrom('sources').selectAll().where('workspace_id', '=', workspaceId).orderBy('created_at').execute();
-    return rows.map(toSource);
-  }
-
-  async getSource(workspaceId: string, id: string): Promise<Source | null> {
-    const row = await this.kysely.selectFrom('sources').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
-    return row ? toSource(row) : null;
-  }
-
-  async findSourceByName(workspaceId: string, name: string): Promise<Source | null> {
-    const row = await this.kysely.selectFrom('sources').selectAll().where('workspace_id', '=', workspaceId).where('name', '=', name).executeTakeFirst();
-    return row ? toSource(row) : null;
-  }
-
-  async findSourceByWriteKey(writeKey: string): Promise<Source | null> {
-    const row = await this.kysely.selectFrom('sources').selectAll().where('write_key', '=', writeKey).executeTakeFirst();
-    return row ? toSource(row) : null;
-  }
-
-  async updateSource(workspaceId: string, id: string, patch: SourcePatch): Promise<Source | null> {
-    const changes: Partial<SourcesTable> = { updated_at: Date.now() };
-    if (patch.name !== undefined) changes.name = patch.name;
-    if (patch.channel !== undefined) changes.channel = patch.channel;
-    if (patch.touchpoint !== undefined) changes.touchpoint = patch.touchpoint;
-    if (patch.department !== undefined) changes.department = patch.department;
-    if (patch.enabled !== undefined) changes.enabled = patch.enabled ? 1 : 0;
-    await this.kysely.updateTable('sources').set(changes).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
-    return this.getSource(workspaceId, id);
-  }
-
-  async rotateWriteKey(workspaceId: string, id: string): Promise<Source | null> {
-    await this.kysely
-      .updateTable('sources')
-      .set({ write_key: newWriteKey(), updated_at: Date.now() })
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .execute();
-    return this.getSource(workspaceId, id);
-  }
-
-  async listEvents(filter: EventFilter): Promise<Page<EventRecord>> {
-    let query = this.kysely.selectFrom('events').selectAll().where('workspace_id', '=', filter.workspaceId);
-    if (filter.sourceId) query = query.where('source_id', '=', filter.sourceId);
-    if (filter.cursor) query = query.where('seq', '<', Number(filter.cursor));
-    const rows = await query.orderBy('seq', 'desc').limit(filter.limit + 1).execute();
-    const items = rows.slice(0, filter.limit).map(eventRecordFromRow);
-    return { items, nextCursor: rows.length > filter.limit ? String(items[items.length - 1]!.seq) : null };
-  }
-
-  async readEventsAfter(afterSeq: number, limit: number): Promise<EventRecord[]> {
-    const rows = await this.kysely.selectFrom('events').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
-    return rows.map(eventRecordFromRow);
-  }
-
   async readProfileChanges(afterId: number, limit: number): Promise<ProfileChange[]> {
-    const rows = this.db.prepare('SELECT * FROM profile_changes WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as Array<{
-      id: number; workspace_id: string; kind: string; profile_id: string; other_profile_id: string; moved_event_seqs: string | null; at: number;
-    }>;
-    return rows.map((row): ProfileChange => row.kind === 'merge'
-      ? { id: row.id, workspaceId: row.workspace_id, kind: 'merge', profileId: row.profile_id, intoProfileId: row.other_profile_id, at: row.at }
-      : { id: row.id, workspaceId: row.workspace_id, kind: 'unmerge', profileId: row.profile_id, fromProfileId: row.other_profile_id,
-        movedEventSeqs: JSON.parse(row.moved_event_seqs ?? '[]') as number[], at: row.at });
+    const rows = this.db.prepare('SELECT * FROM profile_changes WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as unknown as Array<
+      ProfileChangeRow & { moved_event_seqs: string | null }
+    >;
+    return rows.map((row) => toProfileChange(row, () => JSON.parse(row.moved_event_seqs ?? '[]') as number[]));
   }
-
-  async countEvents(workspaceId: string): Promise<number> {
-    const row = await this.kysely
-      .selectFrom('events')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('workspace_id', '=', workspaceId)
-      .executeTakeFirstOrThrow();
-    return Number(row.count);
-  }
-
-  async listFailedEvents(filter: FailedEventFilter): Promise<Page<FailedEvent>> {
-    let query = this.kysely.selectFrom('failed_events').selectAll().where('workspace_id', '=', filter.workspaceId);
-    if (filter.sourceId) query = query.where('source_id', '=', filter.sourceId);
-    if (filter.code) query = query.where('code', '=', filter.code);
-    if (!filter.includeReplayed) query = query.where('replayed_at', 'is', null);
-    if (filter.cursor) query = query.where('id', '<', Number(filter.cursor));
-    const rows = await query.orderBy('id', 'desc').limit(filter.limit + 1).execute();
-    const items = rows.slice(0, filter.limit).map(toFailedEvent);
-    return { items, nextCursor: rows.length > filter.limit ? String(items[items.length - 1]!.id) : null };
-  }
-
-  async getFailedEvent(workspaceId: string, id: number): Promise<FailedEvent | null> {
-    const row = await this.kysely
-      .selectFrom('failed_events')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return row ? toFailedEvent(row) : null;
-  }
-}
-
-function toSource(row: Selectable<SourcesTable>): Source {
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    name: row.name,
-    writeKey: row.write_key,
-    channel: row.channel ?? undefined,
-    touchpoint: row.touchpoint ?? undefined,
-    department: row.department ?? undefined,
-    enabled: row.enabled === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toFailedEvent(row: Selectable<FailedEventsTable>): FailedEvent {
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    sourceId: row.source_id,
-    receivedAt: row.received_at,
-    code: row.code as ErrorCode,
-    message: row.message,
-    field: row.field,
-    payload: JSON.parse(row.payload),
-    replayedAt: row.replayed_at,
-    replayedMessageId: row.replayed_message_id,
-  };
 }
 
 /** Log positions live in the settings table under one key per log. */

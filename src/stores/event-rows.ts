@@ -1,6 +1,6 @@
-import type { StoredEvent } from '../../core/event-schema.ts';
-import type { Identifier } from '../../identity/identifiers.ts';
-import type { EventRecord } from '../ports.ts';
+import type { StoredEvent } from '../core/event-schema.ts';
+import type { Identifier } from '../identity/identifiers.ts';
+import type { EventRecord } from './ports.ts';
 
 /** A row of the events table: the envelope's fields, JSON columns as text. */
 export interface EventRow {
@@ -45,6 +45,7 @@ export function eventInsertValues(event: StoredEvent, profileId: string | null, 
   ];
 }
 
+/** An events row as the stored envelope, JSON columns parsed. */
 export function eventFromRow(row: EventRow): StoredEvent {
   return {
     envelopeVersion: 1,
@@ -67,10 +68,12 @@ export function eventFromRow(row: EventRow): StoredEvent {
   };
 }
 
+/** An events row as the port's record: the envelope with its seq, profile and identifiers. */
 export function eventRecordFromRow(row: EventRow): EventRecord {
   return { ...eventFromRow(row), seq: row.seq, profileId: row.profile_id, identifiers: decodeIdentifiers(row.identifiers) };
 }
 
+/** The identifiers column: every identifier carried, those a guard dropped marked with 0. */
 export function encodeIdentifiers(carried: Identifier[], kept: Identifier[]): string {
   const keptKeys = new Set(kept.map((identifier) => `${identifier.type}\u0000${identifier.value}`));
   const encoded: StoredIdentifiers = carried.map((identifier) =>
@@ -79,6 +82,7 @@ export function encodeIdentifiers(carried: Identifier[], kept: Identifier[]): st
   return JSON.stringify(encoded);
 }
 
+/** The identifiers column read back, dropped ones flagged. */
 export function decodeIdentifiers(json: string | null): Array<Identifier & { dropped?: true }> {
   if (!json) return [];
   return (JSON.parse(json) as StoredIdentifiers).map((entry) =>

@@ -1,0 +1,60 @@
+import type { Identifier } from '../identity/identifiers.ts';
+import type { MergeRecord } from '../identity/identity-port.ts';
+import { displayName, type ProfileState } from '../identity/profile-state.ts';
+import type { ProfileChange } from './ports.ts';
+
+/** A merges row as both engines give it: JSON columns as text, times and ids as numbers. */
+export interface MergeRow {
+  id: number;
+  workspace_id: string;
+  survivor_id: string;
+  absorbed_id: string;
+  absorbed_identifiers: string;
+  linking_identifiers: string;
+  message_id: string;
+  rule: string;
+  created_at: number;
+  undone_at: number | null;
+}
+
+/** A merges row as the merge log's record. */
+export function toMergeRecord(row: MergeRow): MergeRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    survivorId: row.survivor_id,
+    absorbedId: row.absorbed_id,
+    absorbedIdentifiers: JSON.parse(row.absorbed_identifiers) as Identifier[],
+    linkingIdentifiers: JSON.parse(row.linking_identifiers) as Identifier[],
+    messageId: row.message_id,
+    rule: row.rule,
+    createdAt: row.created_at,
+    undoneAt: row.undone_at,
+  };
+}
+
+/** The profile_changes columns both engines give alike; `moved_event_seqs` is stored differently and decoded by the adapter. */
+export interface ProfileChangeRow {
+  id: number;
+  workspace_id: string;
+  kind: string;
+  profile_id: string;
+  other_profile_id: string;
+  at: number;
+}
+
+/** A profile_changes row as a feed entry; `movedEventSeqs` decodes the engine's column, for unmerges only. */
+export function toProfileChange(row: ProfileChangeRow, movedEventSeqs: () => number[]): ProfileChange {
+  if (row.kind === 'merge') {
+    return { id: row.id, workspaceId: row.workspace_id, kind: 'merge', profileId: row.profile_id, intoProfileId: row.other_profile_id, at: row.at };
+  }
+  return {
+    id: row.id, workspaceId: row.workspace_id, kind: 'unmerge', profileId: row.profile_id, fromProfileId: row.other_profile_id,
+    movedEventSeqs: movedEventSeqs(), at: row.at,
+  };
+}
+
+/** The lower-cased display name the profile name search matches, or null for a profile without one. */
+export function searchName(state: ProfileState): string | null {
+  return displayName(state)?.toLowerCase() ?? null;
+}

@@ -1,0 +1,226 @@
+import type { Generated, Kysely, Selectable } from 'kysely';
+import type { ErrorCode } from '../core/errors.ts';
+import { eventRecordFromRow, type EventRow } from './event-rows.ts';
+import { newSourceId, newWriteKey } from './ids.ts';
+import type {
+  EventFilter, EventRecord, FailedEvent, FailedEventFilter, NewSource, Page, ProfileEventFilter, Source, SourcePatch,
+} from './ports.ts';
+
+/** A row of the sources table as either engine stores it. */
+export interface SourcesTable {
+  /** Creation order; PostgreSQL only (see `sourceCreationOrder`). */
+  seq: Generated<number>;
+  id: string;
+  workspace_id: string;
+  name: string;
+  write_key: string;
+  channel: string | null;
+  touchpoint: string | null;
+  department: string | null;
+  /** 0/1 on SQLite, true/false on PostgreSQL (see `booleansAsIntegers`). */
+  enabled: number | boolean;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A row of the failed_events table, JSON payload as text. */
+export interface FailedEventsTable {
+  id: number;
+  workspace_id: string;
+  source_id: string;
+  received_at: number;
+  code: string;
+  message: string;
+  field: string | null;
+  payload: string;
+  replayed_at: number | null;
+  replayed_message_id: string | null;
+}
+
+/** The tables the shared queries read and write, typed for Kysely. */
+export interface StateTables {
+  sources: SourcesTable;
+  failed_events: FailedEventsTable;
+  events: EventRow;
+}
+
+/** What the shared queries need to know about the engine under them. */
+export interface StateQueryCapabilities {
+  /** The engine has no boolean type and keeps booleans as 0/1 integers (SQLite). */
+  booleansAsIntegers: boolean;
+  /** The sources column that lists them in creation order, ties within one millisecond included where the engine has `seq`. */
+  sourceCreationOrder: 'seq' | 'created_at';
+}
+
+/**
+ * The state store port's sources, event listings and failed events, which read the same on every
+ * engine: an adapter extends it with its Kysely instance and capabilities and adds its own write path.
+ */
+export abstract class KyselyStateQueries {
+  protected abstract readonly kysely: Kysely<StateTables>;
+  protected abstract readonly capabilities: StateQueryCapabilities;
+
+  async createSource(input: NewSource): Promise<Source> {
+    const now = Date.now();
+    const row = {
+      id: newSourceId(),
+      workspace_id: input.workspaceId,
+      name: input.name,
+      write_key: newWriteKey(),
+      channel: input.channel ?? null,
+      touchpoint: input.touchpoint ?? null,
+      department: input.department ?? null,
+      enabled: this.storedBoolean(true),
+      created_at: now,
+      updated_at: now,
+    };
+    await this.kysely.insertInto('sources').values(row).execute();
+    return toSource(row);
+  }
+
+  async listSources(workspaceId: string): Promise<Source[]> {
+    const rows = await this.kysely
+      .selectFrom('sources')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .orderBy(this.capabilities.sourceCreationOrder)
+      .execute();
+    return rows.map(toSource);
+  }
+
+  async getSource(workspaceId: string, id: string): Promise<Source | null> {
+    const row = await this.kysely.selectFrom('sources').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    return row ? toSource(row) : null;
+  }
+
+  async findSourceByName(workspaceId: string, name: string): Promise<Source | null> {
+    const row = await this.kysely.selectFrom('sources').selectAll().where('workspace_id', '=', workspaceId).where('name', '=', name).executeTakeFirst();
+    return row ? toSource(row) : null;
+  }
+
+  async findSourceByWriteKey(writeKey: string): Promise<Source | null> {
+    const row = await this.kysely.selectFrom('sources').selectAll().where('write_key', '=', writeKey).executeTakeFirst();
+    return row ? toSource(row) : null;
+  }
+
+  async updateSource(workspaceId: string, id: string, patch: SourcePatch): Promise<Source | null> {
+    const changes: Partial<Omit<SourcesTable, 'seq'>> = { updated_at: Date.now() };
+    if (patch.name !== undefined) changes.name = patch.name;
+    if (patch.channel !== undefined) changes.channel = patch.channel;
+    if (patch.touchpoint !== undefined) changes.touchpoint = patch.touchpoint;
+    if (patch.department !== undefined) changes.department = patch.department;
+    if (patch.enabled !== undefined) changes.enabled = this.storedBoolean(patch.enabled);
+    await this.kysely.updateTable('sources').set(changes).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+    return this.getSource(workspaceId, id);
+  }
+
+  async rotateWriteKey(workspaceId: string, id: string): Promise<Source | null> {
+    await this.kysely
+      .updateTable('sources')
+      .set({ write_key: newWriteKey(), updated_at: Date.now() })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .execute();
+    return this.getSource(workspaceId, id);
+  }
+
+  async listEvents(filter: EventFilter): Promise<Page<EventRecord>> {
+    let query = this.kysely.selectFrom('events').selectAll().where('workspace_id', '=', filter.workspaceId);
+    if (filter.sourceId) query = query.where('source_id', '=', filter.sourceId);
+    if (filter.cursor) query = query.where('seq', '<', Number(filter.cursor));
+    const rows = await query.orderBy('seq', 'desc').limit(filter.limit + 1).execute();
+    const items = rows.slice(0, filter.limit).map(eventRecordFromRow);
+    return { items, nextCursor: rows.length > filter.limit ? String(items[items.length - 1]!.seq) : null };
+  }
+
+  async listProfileEvents(filter: ProfileEventFilter): Promise<Page<EventRecord>> {
+    let query = this.kysely.selectFrom('events').selectAll().where('workspace_id', '=', filter.workspaceId).where('profile_id', '=', filter.profileId);
+    if (filter.departments?.length) query = query.where('department', 'in', filter.departments);
+    if (filter.channels?.length) query = query.where('channel', 'in', filter.channels);
+    if (filter.types?.length) query = query.where('type', 'in', filter.types);
+    if (filter.from !== undefined) query = query.where('timestamp', '>=', filter.from);
+    if (filter.to !== undefined) query = query.where('timestamp', '<', filter.to);
+    if (filter.cursor) {
+      // The cursor is the last item's "timestamp:seq"; the next page starts strictly after it in (timestamp, seq) order.
+      const [time, seq] = filter.cursor.split(':').map(Number) as [number, number];
+      query = query.where((eb) => eb.or([eb('timestamp', '<', time), eb.and([eb('timestamp', '=', time), eb('seq', '<', seq)])]));
+    }
+    const rows = await query.orderBy('timestamp', 'desc').orderBy('seq', 'desc').limit(filter.limit + 1).execute();
+    const items = rows.slice(0, filter.limit).map(eventRecordFromRow);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > filter.limit && last ? `${last.timestamp}:${last.seq}` : null };
+  }
+
+  async readEventsAfter(afterSeq: number, limit: number): Promise<EventRecord[]> {
+    const rows = await this.kysely.selectFrom('events').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+    return rows.map(eventRecordFromRow);
+  }
+
+  async countEvents(workspaceId: string): Promise<number> {
+    const row = await this.kysely
+      .selectFrom('events')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirstOrThrow();
+    // PostgreSQL counts are bigints; SQLite's are numbers already.
+    return Number(row.count);
+  }
+
+  async listFailedEvents(filter: FailedEventFilter): Promise<Page<FailedEvent>> {
+    let query = this.kysely.selectFrom('failed_events').selectAll().where('workspace_id', '=', filter.workspaceId);
+    if (filter.sourceId) query = query.where('source_id', '=', filter.sourceId);
+    if (filter.code) query = query.where('code', '=', filter.code);
+    if (!filter.includeReplayed) query = query.where('replayed_at', 'is', null);
+    if (filter.cursor) query = query.where('id', '<', Number(filter.cursor));
+    const rows = await query.orderBy('id', 'desc').limit(filter.limit + 1).execute();
+    const items = rows.slice(0, filter.limit).map(toFailedEvent);
+    return { items, nextCursor: rows.length > filter.limit ? String(items[items.length - 1]!.id) : null };
+  }
+
+  async getFailedEvent(workspaceId: string, id: number): Promise<FailedEvent | null> {
+    const row = await this.kysely
+      .selectFrom('failed_events')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? toFailedEvent(row) : null;
+  }
+
+  private storedBoolean(value: boolean): number | boolean {
+    if (!this.capabilities.booleansAsIntegers) return value;
+    return value ? 1 : 0;
+  }
+}
+
+/** A sources row as a Source; reads `enabled` from either engine's form. */
+function toSource(row: Omit<Selectable<SourcesTable>, 'seq'>): Source {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    writeKey: row.write_key,
+    channel: row.channel ?? undefined,
+    touchpoint: row.touchpoint ?? undefined,
+    department: row.department ?? undefined,
+    enabled: row.enabled === true || row.enabled === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** A failed_events row as a FailedEvent, its payload parsed. */
+function toFailedEvent(row: Selectable<FailedEventsTable>): FailedEvent {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    sourceId: row.source_id,
+    receivedAt: row.received_at,
+    code: row.code as ErrorCode,
+    message: row.message,
+    field: row.field,
+    payload: JSON.parse(row.payload),
+    replayedAt: row.replayed_at,
+    replayedMessageId: row.replayed_message_id,
+  };
+}
