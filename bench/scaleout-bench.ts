@@ -3,9 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { CentricProcess } from '../test/scale-out/centric-process.ts';
+import { CentricProcess, freePort } from '../test/server-process.ts';
 import { deleteStreams, NATS_URL, scratchDatabase } from '../test/scale-out/scratch-engines.ts';
-import { freePort } from '../test/server-process.ts';
 import { formatNumber, formatRatio, numberFlag, parseFlags, printTable, sampleProcess, type Benchmark } from './bench-kit.ts';
 import { customerJourneys, senderBatches, type JourneyEvent } from './generators/customer-journeys.ts';
 

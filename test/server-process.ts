@@ -35,41 +35,48 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `centric serve` as a real child process, for tests that kill it. */
-export class ServerProcess {
+/** A `centric <command> ...` child process with an HTTP endpoint, for tests and benchmarks that kill and restart it. */
+export class CentricProcess {
   readonly url: string;
-  private child: ChildProcess | null = null;
-  private readonly dataDir: string;
-  private readonly port: number;
-  private readonly env: Record<string, string>;
   output = '';
+  private child: ChildProcess | null = null;
+  private readonly args: string[];
+  private readonly env: Record<string, string>;
+  private readonly readyPath: string;
 
-  constructor(options: { dataDir: string; port: number; env?: Record<string, string> }) {
-    this.dataDir = options.dataDir;
-    this.port = options.port;
+  /** `readyPath` answers 200 once the process can work: `/ready` (the default) or, where that is enough, `/health`. */
+  constructor(options: { args: string[]; port: number; env?: Record<string, string>; readyPath?: string }) {
+    this.args = [...options.args, '--port', String(options.port), '--host', '127.0.0.1'];
     this.env = options.env ?? {};
+    this.readyPath = options.readyPath ?? '/ready';
     this.url = `http://127.0.0.1:${options.port}`;
   }
 
-  async start(): Promise<void> {
-    const child = spawn(NODE, [join(ROOT, 'src/cli/main.ts'), 'serve', '--data-dir', this.dataDir, '--port', String(this.port), '--host', '127.0.0.1'], {
+  /** The running process's id, for CPU accounting. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts the process and waits until its ready path answers 200. */
+  async start(timeoutMs = 30_000): Promise<void> {
+    const child = spawn(NODE, [join(ROOT, 'src/cli/main.ts'), ...this.args], {
       env: { ...process.env, CENTRIC_LOG_LEVEL: 'warn', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
     child.stdout!.on('data', (chunk) => (this.output += chunk));
     child.stderr!.on('data', (chunk) => (this.output += chunk));
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${this.output}`);
+      if (child.exitCode !== null) throw new Error(`centric ${this.args[0]} exited with ${child.exitCode}: ${this.output}`);
       try {
-        if ((await fetch(`${this.url}/health`)).ok) return;
+        if ((await fetch(`${this.url}${this.readyPath}`)).ok) return;
       } catch {
         // not listening yet
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new Error(`server did not start: ${this.output}`);
+    throw new Error(`centric ${this.args[0]} did not become ready: ${this.output}`);
   }
 
   /** SIGKILL: no shutdown code runs, as in a power cut of the process. */
@@ -77,16 +84,27 @@ export class ServerProcess {
     return this.signal('SIGKILL');
   }
 
-  /** SIGTERM: the server finishes open requests and stores what it accepted. */
+  /** SIGTERM: a clean stop; a server finishes open requests and stores what it accepted. */
   stop(): Promise<void> {
     return this.signal('SIGTERM');
   }
 
   private async signal(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill(signal);
     await exited;
+  }
+}
+
+/** `centric serve` as a real child process, for tests that kill it. */
+export class ServerProcess extends CentricProcess {
+  constructor(options: { dataDir: string; port: number; env?: Record<string, string> }) {
+    super({ args: ['serve', '--data-dir', options.dataDir], port: options.port, env: options.env, readyPath: '/health' });
+  }
+
+  override start(): Promise<void> {
+    return super.start(20_000);
   }
 }

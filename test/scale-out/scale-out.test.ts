@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestService } from '../../src/ingest/ingest-service.ts';
 import { ProfileService } from '../../src/profiles/profile-service.ts';
 import { SqliteStateStore } from '../../src/stores/sqlite/sqlite-state-store.ts';
-import { freePort } from '../server-process.ts';
-import { CentricProcess } from './centric-process.ts';
+import { CentricProcess, freePort } from '../server-process.ts';
 import { deleteStreams, NATS_URL, scratchDatabase } from './scratch-engines.ts';
 import { customerJourneys, expectedIdentifiers, senderBatches, type JourneyEvent } from '../../bench/generators/customer-journeys.ts';
 
