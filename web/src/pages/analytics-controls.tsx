@@ -3,7 +3,7 @@ import { ChannelIcon, departmentColour } from '../components/icons.tsx';
 import { formatNumber, label } from '../format.ts';
 import { toApiError } from '../use-api.ts';
 import { api, type ApiError } from '../api.ts';
-import { ANALYTICS_ROUTES, loadVocabulary, type Filters, type Vocabulary } from './analytics-api.ts';
+import { ANALYTICS_ROUTES, ask, loadVocabulary, type Filters, type Vocabulary } from './analytics-api.ts';
 
 const DAY = 86_400_000;
 
@@ -165,4 +165,23 @@ export function AnalyticsCopyNotice({ onCaughtUp }: { onCaughtUp: () => void }) 
       copied so far and are asked again when it is done.
     </div>
   );
+}
+
+/** Runs `route` with `body` whenever the body changes; a late answer to an old body is dropped. */
+export function useQuestion<T>(route: Parameters<typeof ask>[0], body: object | null, refresh: number): { answer: T | null; error: ApiError | null; loading: boolean } {
+  const key = body ? JSON.stringify(body) : null;
+  const ticket = `${refresh}|${key}`;
+  const [state, setState] = useState<{ ticket: string | null; answer: T | null; error: ApiError | null }>({ ticket: null, answer: null, error: null });
+  useEffect(() => {
+    if (key === null) return;
+    let live = true;
+    ask<T>(route, JSON.parse(key)).then(
+      (answer) => live && setState({ ticket, answer, error: null }),
+      (caught: unknown) => live && setState({ ticket, answer: null, error: toApiError(caught) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [route, key, ticket]);
+  return { answer: state.answer, error: state.error, loading: key !== null && state.ticket !== ticket };
 }

@@ -6,7 +6,7 @@ import { formatNumber, formatPercent, label } from '../format.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { toApiError, useApi } from '../use-api.ts';
 import { ask, type Filters, type FunnelAnswer, type FunnelCustomers, type PathsAnswer, type PathTree, type Step, type SwitchingAnswer, type Vocabulary } from './analytics-api.ts';
-import { AnalyticsCopyNotice, cleanFilters, FilterChips, formatDuration, lastDays, RangePicker, toApiRange, useVocabulary, type DayRange } from './analytics-controls.tsx';
+import { AnalyticsCopyNotice, cleanFilters, FilterChips, formatDuration, lastDays, RangePicker, toApiRange, useQuestion, useVocabulary, type DayRange } from './analytics-controls.tsx';
 
 const VIEWS = [
   { id: 'funnel', label: 'Funnel' },
@@ -67,25 +67,6 @@ export default function JourneysPage() {
       ) : null}
     </div>
   );
-}
-
-/** Runs `route` with `body` whenever the body changes; a late answer to an old body is dropped. */
-function useQuestion<T>(route: Parameters<typeof ask>[0], body: object | null, refresh: number): { answer: T | null; error: ApiError | null; loading: boolean } {
-  const key = body ? JSON.stringify(body) : null;
-  const ticket = `${refresh}|${key}`;
-  const [state, setState] = useState<{ ticket: string | null; answer: T | null; error: ApiError | null }>({ ticket: null, answer: null, error: null });
-  useEffect(() => {
-    if (key === null) return;
-    let live = true;
-    ask<T>(route, JSON.parse(key)).then(
-      (answer) => live && setState({ ticket, answer, error: null }),
-      (caught: unknown) => live && setState({ ticket, answer: null, error: toApiError(caught) }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [route, key, ticket]);
-  return { answer: state.answer, error: state.error, loading: key !== null && state.ticket !== ticket };
 }
 
 type StepKind = 'event' | 'touchpoint' | 'channel';

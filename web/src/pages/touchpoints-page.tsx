@@ -1,13 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { ApiError } from '../api.ts';
 import { Chart } from '../components/chart.tsx';
 import { EmptyState, ErrorBox, Loading } from '../components/feedback.tsx';
 import { ChannelIcon } from '../components/icons.tsx';
 import { formatDate, formatNumber, formatPercent, label } from '../format.ts';
 import { Link } from '../router.tsx';
-import { toApiError } from '../use-api.ts';
-import { ask, type Change, type Filters, type UsageAnswer } from './analytics-api.ts';
-import { AnalyticsCopyNotice, cleanFilters, FilterChips, lastDays, RangePicker, toApiRange, useVocabulary, type DayRange } from './analytics-controls.tsx';
+import type { Change, Filters, UsageAnswer } from './analytics-api.ts';
+import { AnalyticsCopyNotice, cleanFilters, FilterChips, lastDays, RangePicker, toApiRange, useQuestion, useVocabulary, type DayRange } from './analytics-controls.tsx';
 
 const SERIES_SHOWN = 8;
 
@@ -17,9 +15,6 @@ export default function TouchpointsPage() {
   const [range, setRange] = useState<DayRange | null>(null);
   const [filters, setFilters] = useState<Filters>({});
   const [interval, setIntervalKind] = useState<'day' | 'week' | 'month'>('week');
-  const [answer, setAnswer] = useState<UsageAnswer | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState(false);
   const [refresh, setRefresh] = useState(0);
 
   useEffect(() => {
@@ -27,27 +22,7 @@ export default function TouchpointsPage() {
   }, [vocabulary, range]);
 
   const body = useMemo(() => (range ? { ...toApiRange(range), filters: cleanFilters(filters), interval } : null), [range, filters, interval]);
-  useEffect(() => {
-    if (!body) return;
-    let live = true;
-    setLoading(true);
-    ask<UsageAnswer>('usage', body).then(
-      (result) => {
-        if (!live) return;
-        setAnswer(result);
-        setError(null);
-        setLoading(false);
-      },
-      (caught: unknown) => {
-        if (!live) return;
-        setError(toApiError(caught));
-        setLoading(false);
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [body, refresh]);
+  const { answer, error, loading } = useQuestion<UsageAnswer>('usage', body, refresh);
 
   return (
     <div className="page">
