@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { analyticsEventName, type AnalyticsEvent } from '../../src/core/analytics/analytics-model.ts';
 import { DEMO_SOURCES, type DemoSourceKey } from '../../src/demo/demo-company.ts';
 import { PRODUCTS } from '../../src/demo/demo-catalog.ts';
 import { CITIES } from '../../src/demo/demo-people.ts';
@@ -37,33 +38,31 @@ const DAY = 86_400_000;
 const START = Date.UTC(2025, 10, 1);
 const DAYS = 365;
 
-interface Kind {
-  type: string;
-  event: string;
-  channel: string;
-  touchpoint: string;
-  department: string;
-  sourceId: string;
-}
+/** The columns an event takes from its kind. */
+type Kind = Pick<AnalyticsEvent, 'type' | 'event' | 'channel' | 'touchpoint' | 'department' | 'sourceId'>;
 
-function kind(source: DemoSourceKey, event: string, overrides: Partial<Kind> = {}): Kind {
+/** A kind of call from one of the demo's sources, named as the analytics copy names it (a page call is "Page Viewed"). */
+function kind(source: DemoSourceKey, type: string, event: string | null, touchpoint?: string): Kind {
   const found = DEMO_SOURCES.find((candidate) => candidate.key === source)!;
-  return { type: 'track', event, channel: found.channel, touchpoint: found.touchpoint, department: found.department, sourceId: `src_${source}`, ...overrides };
+  return {
+    type, event: analyticsEventName(type, event), channel: found.channel, touchpoint: touchpoint ?? found.touchpoint, department: found.department,
+    sourceId: `src_${source}`,
+  };
 }
 
 const SHOP_STEPS = ['Product Viewed', 'Product Added', 'Checkout Started', 'Order Completed'] as const;
 const KINDS: Kind[] = [
-  ...SHOP_STEPS.map((event) => kind('web', event)),
-  ...SHOP_STEPS.map((event) => kind('app', event)),
-  kind('web', 'Identified', { type: 'identify' }),
-  kind('app', 'Identified', { type: 'identify' }),
-  ...CITIES.map((city) => kind('stores', 'Order Completed', { touchpoint: city.store })),
-  kind('hotline', 'Call Started'),
-  kind('newsletter', 'Email Opened'),
-  kind('newsletter', 'Email Link Clicked'),
-  kind('complaints', 'Complaint Received'),
-  kind('web', 'Page Viewed', { type: 'page' }),
-  kind('service-chat', 'Chat Started'),
+  ...SHOP_STEPS.map((event) => kind('web', 'track', event)),
+  ...SHOP_STEPS.map((event) => kind('app', 'track', event)),
+  kind('web', 'identify', null),
+  kind('app', 'identify', null),
+  ...CITIES.map((city) => kind('stores', 'track', 'Order Completed', city.store)),
+  kind('hotline', 'track', 'Call Started'),
+  kind('newsletter', 'track', 'Email Opened'),
+  kind('newsletter', 'track', 'Email Link Clicked'),
+  kind('complaints', 'track', 'Complaint Received'),
+  kind('web', 'page', null),
+  kind('service-chat', 'track', 'Chat Started'),
 ];
 const K = Object.fromEntries(KINDS.map((entry, index) => [`${entry.channel}:${entry.touchpoint}:${entry.event}`, index]));
 const WEB_STEP = SHOP_STEPS.map((event) => K[`web:web shop:${event}`]!);
@@ -100,6 +99,8 @@ export function writeJourneyHistory(options: JourneyHistoryOptions, eventsFile: 
   const onCookie = new Uint8Array(total);
   const end = START + DAYS * DAY;
   let at = 0;
+  /** Events the current customer has still to make. */
+  let left = 0;
   const push = (customer: number, time: number, kindIndex: number, productIndex: number, cookie: boolean) => {
     ts[at] = Math.floor(Math.min(time, end - 1));
     who[at] = customer;
@@ -107,10 +108,11 @@ export function writeJourneyHistory(options: JourneyHistoryOptions, eventsFile: 
     product[at] = productIndex;
     onCookie[at] = cookie ? 1 : 0;
     at += 1;
+    left -= 1;
   };
   const aliases = new Set<number>();
   for (let customer = 0; customer < options.customers; customer++) {
-    let left = counts[customer]!;
+    left = counts[customer]!;
     const city = random.weighted(CITIES.map((entry, index) => [index, entry.share] as const));
     const cookieFirst = random.chance(options.aliasShare ?? 0.02);
     if (cookieFirst) aliases.add(customer);
@@ -124,36 +126,24 @@ export function writeJourneyHistory(options: JourneyHistoryOptions, eventsFile: 
         // A shopping session on the web shop or the app: views, then maybe cart, checkout, order.
         const steps = random.chance(0.6) ? WEB_STEP : APP_STEP;
         const item = random.int(0, PRODUCTS.length - 1);
-        if (first && left > 1) {
-          push(customer, time, steps === WEB_STEP ? IDENTIFY.web : IDENTIFY.app, 0, false);
-          left -= 1;
-        }
-        for (let views = random.int(1, 3); views > 0 && left > 0; views--, left--) push(customer, (time += random.int(20, 300) * 1000), steps[0]!, item, cookie);
-        for (let step = 1; step < 4 && left > 0 && random.chance(step === 1 ? 0.45 : step === 2 ? 0.55 : 0.7); step++, left--) {
+        if (first && left > 1) push(customer, time, steps === WEB_STEP ? IDENTIFY.web : IDENTIFY.app, 0, false);
+        for (let views = random.int(1, 3); views > 0 && left > 0; views--) push(customer, (time += random.int(20, 300) * 1000), steps[0]!, item, cookie);
+        for (let step = 1; step < 4 && left > 0 && random.chance(step === 1 ? 0.45 : step === 2 ? 0.55 : 0.7); step++) {
           push(customer, (time += random.int(30, 900) * 1000), steps[step]!, item, cookie);
         }
       } else if (roll < 0.65) {
         push(customer, time, STORE_ORDER[random.chance(0.85) ? city : random.int(0, CITIES.length - 1)]!, random.int(0, PRODUCTS.length - 1), false);
-        left -= 1;
       } else if (roll < 0.73) {
         push(customer, time, CALL, 0, false);
-        left -= 1;
       } else if (roll < 0.93) {
         push(customer, time, EMAIL_OPENED, 0, false);
-        left -= 1;
-        if (left > 0 && random.chance(0.3)) {
-          push(customer, time + random.int(5, 600) * 1000, EMAIL_CLICKED, 0, false);
-          left -= 1;
-        }
+        if (left > 0 && random.chance(0.3)) push(customer, time + random.int(5, 600) * 1000, EMAIL_CLICKED, 0, false);
       } else if (roll < 0.95) {
         push(customer, time, COMPLAINT, 0, false);
-        left -= 1;
       } else if (roll < 0.98) {
         push(customer, time, PAGE, 0, cookie);
-        left -= 1;
       } else {
         push(customer, time, CHAT, 0, false);
-        left -= 1;
       }
       first = false;
       time += random.exponential(spacing);
