@@ -5,7 +5,7 @@ import { IngestService } from '../ingest/ingest-service.ts';
 import { ProfileService } from '../profiles/profile-service.ts';
 import { SourceService } from '../sources/source-service.ts';
 import type { RunningServer } from './embedded.ts';
-import { busOptions, openPostgresAnalytics, openPostgresState, requireAdminTokens } from './scale-out-engines.ts';
+import { busOptions, OpenedEngines, openPostgresAnalytics, openPostgresState, requireAdminTokens } from './scale-out-engines.ts';
 import type { ScaleOutConfig } from './scale-out-config.ts';
 
 /**
@@ -14,17 +14,13 @@ import type { ScaleOutConfig } from './scale-out-config.ts';
  */
 export async function startApiNode(config: ScaleOutConfig): Promise<RunningServer> {
   const adminTokens = requireAdminTokens(config);
-  const store = await openPostgresState(config);
-  let writer: JetStreamBusWriter;
-  let analytics: Awaited<ReturnType<typeof openPostgresAnalytics>> | null = null;
-  try {
-    writer = await JetStreamBusWriter.open({ ...busOptions(config), connectionName: `centric api ${process.pid}` });
+  const opened = new OpenedEngines();
+  const { store, writer, analytics } = await opened.during(async () => ({
+    store: opened.add(await openPostgresState(config)),
+    writer: opened.add(await JetStreamBusWriter.open({ ...busOptions(config), connectionName: `centric api ${process.pid}` })),
     // Questions are answered from the copy the workers' sink keeps in PostgreSQL.
-    if (config.analytics !== 'off') analytics = await openPostgresAnalytics(config);
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
+    analytics: config.analytics === 'off' ? null : opened.add(await openPostgresAnalytics(config)),
+  }));
   const sources = new SourceService(store);
   const app = await buildHttpApp({
     store,

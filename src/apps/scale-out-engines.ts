@@ -7,19 +7,45 @@ import type { ScaleOutConfig } from './scale-out-config.ts';
 
 /** The PostgreSQL state store of a scaled-out node, migrated; a clear error when it cannot be reached. */
 export async function openPostgresState(config: ScaleOutConfig): Promise<PostgresStateStore> {
-  const store = new PostgresStateStore({
+  return migrated(new PostgresStateStore({
     connectionString: config.postgresUrl,
     dedupWindowMs: config.dedupWindowMs,
     poolSize: config.postgresPoolSize,
-  });
+  }));
+}
+
+/**
+ * Every node migrates a store on start (the migration takes a lock, so nodes starting together wait
+ * in turn); a store that cannot be migrated is closed before the error goes up.
+ */
+async function migrated<T extends { migrate(): Promise<unknown>; close(): Promise<void> }>(store: T): Promise<T> {
   try {
-    // Every node migrates on start; the migration takes a lock, so nodes starting together wait in turn.
     await store.migrate();
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;
   }
   return store;
+}
+
+/** Engines a node opened while starting: when a later one fails, the earlier ones are closed, newest first. */
+export class OpenedEngines {
+  private readonly engines: Array<{ close(): Promise<void> }> = [];
+
+  add<T extends { close(): Promise<void> }>(engine: T): T {
+    this.engines.push(engine);
+    return engine;
+  }
+
+  /** Runs the opening steps; if one throws, closes what was opened and rethrows. */
+  async during<T>(open: () => Promise<T>): Promise<T> {
+    try {
+      return await open();
+    } catch (error) {
+      for (const engine of this.engines.reverse()) await engine.close().catch(() => undefined);
+      throw error;
+    }
+  }
 }
 
 /** The JetStream layout every API node and worker of one install shares. */
@@ -43,14 +69,7 @@ export function requireAdminTokens(config: ScaleOutConfig): string[] {
 
 /** The analytics copy in the same PostgreSQL database as the state (tables `analytics_*`), migrated. */
 export async function openPostgresAnalytics(config: ScaleOutConfig): Promise<PostgresAnalyticsStore> {
-  const store = new PostgresAnalyticsStore({ connectionString: config.postgresUrl });
-  try {
-    await store.migrate();
-  } catch (error) {
-    await store.close().catch(() => undefined);
-    throw error;
-  }
-  return store;
+  return migrated(new PostgresAnalyticsStore({ connectionString: config.postgresUrl }));
 }
 
 /** Any number, the same for every install: the session lock only one worker's analytics sink may hold. */

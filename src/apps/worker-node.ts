@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { JetStreamBusConsumer } from '../bus/jetstream/jetstream-bus-consumer.ts';
 import type { StateStore } from '../stores/ports.ts';
-import { busOptions, leadAnalyticsSink, openPostgresAnalytics, openPostgresState } from './scale-out-engines.ts';
+import { busOptions, leadAnalyticsSink, OpenedEngines, openPostgresAnalytics, openPostgresState } from './scale-out-engines.ts';
 import type { ScaleOutConfig } from './scale-out-config.ts';
 
 /** A running `centric worker`: its status endpoint and how to stop it. */
@@ -18,37 +18,29 @@ export interface RunningWorker {
  * only after its commit; the commit records the partition position, so a redelivery is skipped.
  */
 export async function startWorkerNode(config: ScaleOutConfig): Promise<RunningWorker> {
-  const store = await openPostgresState(config);
-  let consumer: JetStreamBusConsumer;
-  try {
-    consumer = await JetStreamBusConsumer.open({
+  const opened = new OpenedEngines();
+  const { store, consumer, analytics } = await opened.during(async () => {
+    const store = opened.add(await openPostgresState(config));
+    const consumer = opened.add(await JetStreamBusConsumer.open({
       ...busOptions(config),
       connectionName: `centric worker ${process.pid}`,
       ackWaitMs: config.ackWaitSeconds * 1000,
       maxDeliver: config.maxDeliver,
       onError: (error, where) => console.error(`worker: partition ${where.partition}${where.seq ? ` message ${where.seq}` : ''}: ${error instanceof Error ? error.message : String(error)}`),
       onDeadLetter: (letter) => console.error(`worker: partition ${letter.partition} message ${letter.seq} moved to the dead-letter stream after ${letter.deliveries} deliveries: ${letter.reason}`),
-    });
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  const progress = { requests: 0, events: 0, skipped: 0 };
-  try {
+    }));
     // A stream deleted and created again restarts its sequences: the store would skip its messages as already held.
     await consumer.checkStorePositions((log) => store.logPosition(log));
-  } catch (error) {
-    await consumer.close();
-    await store.close();
-    throw error;
-  }
+    const analytics = config.analytics === 'off' ? null : opened.add(await openPostgresAnalytics(config));
+    return { store, consumer, analytics };
+  });
+  const progress = { requests: 0, events: 0, skipped: 0 };
   await consumer.start(async (request, position) => {
     const result = await store.appendEvents({ ...request, logPosition: position });
     progress.requests += 1;
     progress.events += result.stored;
     progress.skipped += result.duplicates;
   });
-  const analytics = config.analytics === 'off' ? null : await openPostgresAnalytics(config);
   const sink = analytics
     ? leadAnalyticsSink(config, store, analytics, (error) => console.error(`analytics sink: ${error instanceof Error ? error.message : String(error)}`))
     : null;
