@@ -8,3 +8,8 @@ export function newSourceId(): string {
 export function newWriteKey(): string {
   return randomBytes(16).toString('hex');
 }
+
+/** Profile ids, made by whichever engine creates the profile. */
+export function newProfileId(): string {
+  return `prf_${randomBytes(9).toString('base64url')}`;
+}

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { StoredEvent } from '../../core/event-schema.ts';
 import type { Identifier } from '../../identity/identifiers.ts';
 import type { MergeRecord, ProfileEvent, ProfileRecord, UnmergeTx } from '../../identity/identity-port.ts';
 import { applyEvent, combineStates, emptyProfileState, type ProfileState } from '../../identity/profile-state.ts';
+import { newProfileId } from '../ids.ts';
 
 /** A profile as loaded (and locked) for one transaction, or created in it. */
 export interface SnapshotProfile extends ProfileRecord {
@@ -75,10 +75,6 @@ export interface UnmergeChanges {
 
 export function identityKey(workspaceId: string, identifier: Identifier): string {
   return `${workspaceId}\u0000${identifier.type}\u0000${identifier.value}`;
-}
-
-export function newProfileId(): string {
-  return `prf_${randomBytes(9).toString('base64url')}`;
 }
 
 /**

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { StoredEvent } from '../../core/event-schema.ts';
 import { eventFromRow, keptIdentifiers, type EventRow } from '../event-rows.ts';
 import { searchName, toMergeRecord, type MergeRow } from '../identity-rows.ts';
+import { newProfileId } from '../ids.ts';
 import type { Identifier } from '../../identity/identifiers.ts';
 import type { MergeRecord, ProfileEvent, ProfileRecord, UnmergeTx } from '../../identity/identity-port.ts';
 import { applyEvent, combineStates, emptyProfileState, type ProfileState } from '../../identity/profile-state.ts';
@@ -255,8 +255,4 @@ export function prepareStatements(db: DatabaseSync) {
     insertProfileChange: prepare(`INSERT INTO profile_changes (workspace_id, kind, profile_id, other_profile_id, moved_event_seqs, at)
       VALUES (?, ?, ?, ?, ?, ?)`),
   };
-}
-
-function newProfileId(): string {
-  return `prf_${randomBytes(9).toString('base64url')}`;
 }
