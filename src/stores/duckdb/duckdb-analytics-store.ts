@@ -10,6 +10,7 @@ import { SqlAnalyticsQuestions } from '../../analytics/sql/sql-analytics-questio
 import { applyProfileChange, compactAliases, eraseProfiles, type ChangeRunner } from '../../analytics/sql/profile-change-sql.ts';
 import { duckDbDialect, type SqlValue } from '../../analytics/sql/sql-dialect.ts';
 import type { AnalyticsEvent } from '../../core/analytics/analytics-model.ts';
+import { pendingMigrations, type Migration } from '../migration.ts';
 
 /** Where the DuckDB file lives and what DuckDB may use. */
 export interface DuckDbAnalyticsStoreOptions {
@@ -22,9 +23,10 @@ export interface DuckDbAnalyticsStoreOptions {
 }
 
 /** Schema changes in order; applied ones are recorded and never edited. */
-const MIGRATIONS: Array<{ version: number; sql: string }> = [
+const MIGRATIONS: Migration[] = [
   {
     version: 1,
+    name: 'events, profile aliases and links, sink position',
     sql: `
       CREATE TABLE ${TABLES.events} (
         seq BIGINT NOT NULL,
@@ -73,9 +75,8 @@ export class DuckDbAnalyticsStore extends SqlAnalyticsQuestions implements Analy
     this.instance = await DuckDBInstance.create(this.options.path, settings);
     this.writer = await this.instance.connect();
     await this.writer.run('CREATE TABLE IF NOT EXISTS analytics_schema (version INTEGER NOT NULL)');
-    const applied = Number((await this.writer.runAndReadAll('SELECT coalesce(max(version), 0) AS v FROM analytics_schema')).getRowObjectsJS()[0]!.v);
-    for (const migration of MIGRATIONS) {
-      if (migration.version <= applied) continue;
+    const applied = (await this.writer.runAndReadAll('SELECT version FROM analytics_schema')).getRowObjectsJS().map((row) => Number(row.version));
+    for (const migration of pendingMigrations(MIGRATIONS, applied)) {
       await this.transaction(async () => {
         await this.writer!.run(migration.sql);
         await this.writer!.run(`INSERT INTO analytics_schema VALUES (${migration.version})`);

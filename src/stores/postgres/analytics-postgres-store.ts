@@ -6,6 +6,7 @@ import { SqlAnalyticsQuestions } from '../../analytics/sql/sql-analytics-questio
 import { applyProfileChange, compactAliases, eraseProfiles, type ChangeRunner } from '../../analytics/sql/profile-change-sql.ts';
 import { postgresDialect, type SqlValue } from '../../analytics/sql/sql-dialect.ts';
 import type { AnalyticsEvent } from '../../core/analytics/analytics-model.ts';
+import { pendingMigrations, type Migration } from '../migration.ts';
 
 /** The database to use and how much each question may take. */
 export interface PostgresAnalyticsStoreOptions {
@@ -25,9 +26,11 @@ const TYPES = {
   }) as typeof pg.types.getTypeParser,
 };
 
-const MIGRATIONS: Array<{ version: number; sql: string }> = [
+/** Schema changes in order; applied ones are recorded and never edited. */
+const MIGRATIONS: Migration[] = [
   {
     version: 1,
+    name: 'events, profile aliases and links, sink position',
     sql: `
       CREATE TABLE ${TABLES.events} (
         seq bigint PRIMARY KEY,
@@ -80,9 +83,8 @@ export class PostgresAnalyticsStore extends SqlAnalyticsQuestions implements Ana
     await this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query('CREATE TABLE IF NOT EXISTS analytics_schema (version integer NOT NULL)');
-      const { rows } = await client.query<{ v: number }>('SELECT coalesce(max(version), 0) AS v FROM analytics_schema');
-      for (const migration of MIGRATIONS) {
-        if (migration.version <= rows[0]!.v) continue;
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM analytics_schema');
+      for (const migration of pendingMigrations(MIGRATIONS, rows.map((row) => row.version))) {
         await client.query(migration.sql);
         await client.query('INSERT INTO analytics_schema VALUES ($1)', [migration.version]);
       }
