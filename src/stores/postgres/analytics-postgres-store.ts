@@ -7,6 +7,7 @@ import { applyProfileChange, compactAliases, eraseProfiles, type ChangeRunner } 
 import { postgresDialect, type SqlValue } from '../../analytics/sql/sql-dialect.ts';
 import type { AnalyticsEvent } from '../../core/analytics/analytics-model.ts';
 import { pendingMigrations, type Migration } from '../migration.ts';
+import { inTransaction } from './transaction.ts';
 
 /** The database to use and how much each question may take. */
 export interface PostgresAnalyticsStoreOptions {
@@ -64,7 +65,8 @@ const MIGRATION_LOCK = 0x616e616c; // "anal"
 /**
  * The analytics store for scale-out installs, in PostgreSQL next to the state store (its tables are
  * prefixed analytics_). The same questions as the embedded store, in the same SQL; the position row
- * is locked in each copy transaction, so two sinks never apply one batch twice.
+ * is locked in each copy transaction, so two sinks never apply one batch twice. Transactions run through
+ * the state store's `inTransaction`, so one chosen as a deadlock victim runs again from the start.
  */
 export class PostgresAnalyticsStore extends SqlAnalyticsQuestions implements AnalyticsStore {
   protected readonly dialect = postgresDialect;
@@ -80,7 +82,7 @@ export class PostgresAnalyticsStore extends SqlAnalyticsQuestions implements Ana
   }
 
   async migrate(): Promise<void> {
-    await this.transaction(async (client) => {
+    await inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await client.query('CREATE TABLE IF NOT EXISTS analytics_schema (version integer NOT NULL)');
       const { rows } = await client.query<{ version: number }>('SELECT version FROM analytics_schema');
@@ -101,7 +103,7 @@ export class PostgresAnalyticsStore extends SqlAnalyticsQuestions implements Ana
   }
 
   async apply(batch: SinkBatch): Promise<void> {
-    await this.transaction(async (client) => {
+    await inTransaction(this.pool, async (client) => {
       const { rows } = await client.query<{ event_seq: number; change_id: number }>(`SELECT event_seq, change_id FROM ${TABLES.position} WHERE id = 1 FOR UPDATE`);
       const stored = { eventSeq: rows[0]!.event_seq, changeId: rows[0]!.change_id };
       if (stored.eventSeq !== batch.from.eventSeq || stored.changeId !== batch.from.changeId) throw new SinkPositionConflict(stored, batch.from);
@@ -113,7 +115,7 @@ export class PostgresAnalyticsStore extends SqlAnalyticsQuestions implements Ana
   }
 
   async compact(): Promise<{ rewritten: number }> {
-    return this.transaction(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       // Holding the position row keeps a sink's batch from landing between the rewrite and the alias removal.
       await client.query(`SELECT 1 FROM ${TABLES.position} WHERE id = 1 FOR UPDATE`);
       return { rewritten: await compactAliases(changeRunner(client)) };
@@ -121,7 +123,7 @@ export class PostgresAnalyticsStore extends SqlAnalyticsQuestions implements Ana
   }
 
   async erase(workspaceId: string, profileIds: string[]): Promise<number> {
-    return this.transaction(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       await client.query(`SELECT 1 FROM ${TABLES.position} WHERE id = 1 FOR UPDATE`);
       return eraseProfiles(changeRunner(client), workspaceId, profileIds);
     });
@@ -148,21 +150,6 @@ export class PostgresAnalyticsStore extends SqlAnalyticsQuestions implements Ana
   protected async read<T>(query: BuiltQuery<T>): Promise<T> {
     const { rows } = await this.pool.query(query.sql, query.params.map((param) => param.value));
     return query.decode(rows as Array<Record<string, unknown>>);
-  }
-
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 }
 
