@@ -15,6 +15,7 @@ import { KyselyStateQueries, type StateQueryCapabilities, type StateTables } fro
 import type {
   AppendRequest, AppendResult, ProfileChange, ProfileHit, ProfileSearch, ProfileView, StateStore,
 } from '../ports.ts';
+import { logPositionKey } from '../settings-keys.ts';
 import { AsyncGroupCommitter } from './async-group-committer.ts';
 import {
   insertProfileChanges, lockIdentityGraph, lockProfiles, takeMergeIds, writeIdentities, writeMerges, writeProfiles, type NewProfileChange,
@@ -591,9 +592,4 @@ function rootIn(chains: Map<string, string | null>, id: string): string | null {
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/** Log positions live in the settings table under one key per log. */
-function logPositionKey(log: string): string {
-  return `log_position:${log}`;
 }

@@ -16,6 +16,7 @@ import { KyselyStateQueries, type StateQueryCapabilities, type StateTables } fro
 import type {
   AppendRequest, AppendResult, ProfileChange, ProfileHit, ProfileSearch, ProfileView, StateStore,
 } from '../ports.ts';
+import { logPositionKey } from '../settings-keys.ts';
 import { createKysely } from './kysely-node-sqlite.ts';
 import { migrate } from './migrations.ts';
 import { prepareStatements, SqliteIdentityTx } from './sqlite-identity-tx.ts';
@@ -51,6 +52,7 @@ export class SqliteStateStore extends KyselyStateQueries implements StateStore {
     insertEvent: StatementSync;
     insertFailed: StatementSync;
     markReplayed: StatementSync;
+    readLogPosition: StatementSync;
     saveLogPosition: StatementSync;
   };
   private identityStatements!: ReturnType<typeof prepareStatements>;
@@ -88,6 +90,7 @@ export class SqliteStateStore extends KyselyStateQueries implements StateStore {
       markReplayed: this.db.prepare(
         'UPDATE failed_events SET replayed_at = ?, replayed_message_id = ? WHERE id = ? AND replayed_at IS NULL',
       ),
+      readLogPosition: this.db.prepare("SELECT value FROM settings WHERE workspace_id = '' AND key = ?"),
       saveLogPosition: this.db.prepare(`INSERT INTO settings (workspace_id, key, value, updated_at) VALUES ('', ?, ?, ?)
         ON CONFLICT (workspace_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
     };
@@ -299,7 +302,7 @@ export class SqliteStateStore extends KyselyStateQueries implements StateStore {
   }
 
   private readLogPosition(log: string): number {
-    const row = this.db.prepare("SELECT value FROM settings WHERE workspace_id = '' AND key = ?").get(logPositionKey(log)) as { value: string } | undefined;
+    const row = this.statements.readLogPosition.get(logPositionKey(log)) as { value: string } | undefined;
     return row ? Number(row.value) : 0;
   }
 
@@ -335,9 +338,4 @@ export class SqliteStateStore extends KyselyStateQueries implements StateStore {
     >;
     return rows.map((row) => toProfileChange(row, () => JSON.parse(row.moved_event_seqs ?? '[]') as number[]));
   }
-}
-
-/** Log positions live in the settings table under one key per log. */
-function logPositionKey(log: string): string {
-  return `log_position:${log}`;
 }
