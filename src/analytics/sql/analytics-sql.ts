@@ -86,7 +86,8 @@ class QueryWriter {
 
   /**
    * A customer's current value of a trait: the newest event (by time, then arrival) that set it,
-   * over all their events. Returns the CTE's name; its columns are pid, txt, num, present.
+   * over all their events, joined to `base` by customer. Returns the CTE's name; its columns are
+   * pid, txt, num, present.
    */
   private trait(trait: string): string {
     const name = `trait_${this.traitCtes.length + 1}`;
@@ -102,6 +103,7 @@ class QueryWriter {
           AND ${this.dialect.jsonHasKey('e.traits', pathRef)}
       ) t WHERE rn = 1
     )`);
+    this.traitJoins.push(`LEFT JOIN ${name} ON ${name}.pid = coalesce(a.root_id, e.profile_id)`);
     return name;
   }
 
@@ -122,7 +124,6 @@ class QueryWriter {
     inList('department', filters.departments);
     for (const filter of filters.traits ?? []) {
       const name = this.trait(filter.trait);
-      this.traitJoins.push(`LEFT JOIN ${name} ON ${name}.pid = coalesce(a.root_id, e.profile_id)`);
       conditions.push(`coalesce(${this.condition({ text: `${name}.txt`, number: `${name}.num`, present: `coalesce(${name}.present, FALSE)` }, filter)}, FALSE)`);
     }
     const breakdown = this.breakdownColumn(this.query.breakdown);
@@ -140,9 +141,7 @@ class QueryWriter {
   private breakdownColumn(breakdown: Breakdown | null): string {
     if (!breakdown) return 'CAST(NULL AS VARCHAR)';
     if (breakdown.kind !== 'trait') return `e.${breakdown.kind}`;
-    const name = this.trait(breakdown.trait);
-    this.traitJoins.push(`LEFT JOIN ${name} ON ${name}.pid = coalesce(a.root_id, e.profile_id)`);
-    return `${name}.txt`;
+    return `${this.trait(breakdown.trait)}.txt`;
   }
 
   /** `WITH` and every CTE, trait CTEs first. */
