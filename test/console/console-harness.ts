@@ -40,6 +40,8 @@ export interface DemoServer {
   server: ServerProcess;
   /** Calls the management API with the admin token, as a script would. */
   admin: (method: string, path: string, body?: unknown) => Promise<any>;
+  /** Posts `body` to a tracking route (`/v1/batch`, `/v1/track`, ...) with `writeKey`, as an SDK would. */
+  send: (path: string, writeKey: string, body: unknown) => Promise<Response>;
   stop: () => Promise<void>;
 }
 
@@ -61,12 +63,19 @@ export async function startDemoServer(options: { customers: number; days: number
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
     return json;
   };
+  const send = (path: string, writeKey: string, body: unknown) =>
+    fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   return {
     url: server.url,
     token,
     dataDir,
     server,
     admin,
+    send,
     stop: async () => {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -100,6 +109,38 @@ export async function launchBrowser(viewport = { width: 1280, height: 800 }): Pr
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A demo server with a browser on it: what each console test file runs against. */
+export interface ConsoleUnderTest {
+  demo: DemoServer;
+  context: BrowserContext;
+  page: Page;
+  close: () => Promise<void>;
+}
+
+/** Starts a demo company's server and a browser; `signedIn` signs the browser in through the console's page. */
+export async function startConsole(company: { customers: number; days: number }, options: { signedIn: boolean }): Promise<ConsoleUnderTest> {
+  const demo = await startDemoServer(company);
+  let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  try {
+    browser = await launchBrowser();
+    if (options.signedIn) await signIn(browser.page, demo.url, demo.token);
+  } catch (error) {
+    await browser?.close();
+    await demo.stop();
+    throw error;
+  }
+  const { context, page, close } = browser;
+  return {
+    demo,
+    context,
+    page,
+    close: async () => {
+      await close();
+      await demo.stop();
     },
   };
 }

@@ -2,21 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createDemoCompany } from '../../src/demo/demo-company.ts';
 import { showcaseCustomer } from '../../src/demo/demo-report.ts';
-import { launchBrowser, screenshot, signIn, startDemoServer, type DemoServer } from './console-harness.ts';
+import { screenshot, signIn, startConsole, type ConsoleUnderTest, type DemoServer } from './console-harness.ts';
 
 const COMPANY = { customers: 120, days: 90 };
 /** The company `centric demo` generates with these options and its default seed. */
 const company = createDemoCompany(COMPANY);
 
+let harness: ConsoleUnderTest;
 let demo: DemoServer;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let page: Page;
 let graceSource: { id: string; writeKey: string };
 
 beforeAll(async () => {
-  demo = await startDemoServer(COMPANY);
-  browser = await launchBrowser();
-  page = browser.page;
+  // Not signed in: the first test signs in through the page.
+  harness = await startConsole(COMPANY, { signedIn: false });
+  ({ demo, page } = harness);
   // A customer known first by a cookie and email, then by a user id; one event links the two.
   graceSource = await demo.admin('POST', '/sources', { name: 'Console test shop', channel: 'web', department: 'sales' });
   const batch = [
@@ -28,17 +28,10 @@ beforeAll(async () => {
   await waitFor(async () => (await demo.admin('GET', '/profiles/lookup?type=email&value=grace.hopper@example.com')).merges.length === 1);
 }, 90_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+afterAll(() => harness?.close());
 
 async function track(event: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${demo.url}/v1/batch`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${graceSource.writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ batch: [event] }),
-  });
+  const response = await demo.send('/v1/batch', graceSource.writeKey, { batch: [event] });
   expect(response.status).toBe(200);
 }
 
@@ -59,7 +52,7 @@ describe('the console, customers', () => {
     await screenshot(page, 'sign-in');
 
     await signIn(page, demo.url, demo.token);
-    const cookie = (await browser.context.cookies()).find((entry) => entry.name === 'centric_session');
+    const cookie = (await harness.context.cookies()).find((entry) => entry.name === 'centric_session');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     expect(cookie!.value).not.toContain(demo.token);
     expect(await page.evaluate('document.cookie')).not.toContain('centric_session');
@@ -130,7 +123,7 @@ describe('the console, customers', () => {
 
   it('reads well on a tablet', async () => {
     const customer = showcaseCustomer(company)!;
-    const tablet = await browser.context.newPage();
+    const tablet = await harness.context.newPage();
     try {
       await tablet.setViewportSize({ width: 768, height: 1024 });
       await tablet.goto(`${demo.url}/customers?q=${encodeURIComponent(customer.email)}`);
@@ -149,7 +142,7 @@ describe('the console, customers', () => {
     await page.goto(`${demo.url}/customers`);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Admin token').waitFor();
-    expect((await browser.context.cookies()).find((entry) => entry.name === 'centric_session')).toBeUndefined();
+    expect((await harness.context.cookies()).find((entry) => entry.name === 'centric_session')).toBeUndefined();
     const status = await page.evaluate(`fetch('/api/v1/profiles?q=grace').then((response) => response.status)`);
     expect(status).toBe(401);
   });

@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createDemoCompany } from '../../src/demo/demo-company.ts';
-import { launchBrowser, screenshot, signIn, startDemoServer, type DemoServer } from './console-harness.ts';
+import { screenshot, startConsole, type ConsoleUnderTest, type DemoServer } from './console-harness.ts';
 
 const COMPANY = { customers: 120, days: 90 };
 const DAY = 86_400_000;
 
+let harness: ConsoleUnderTest;
 let demo: DemoServer;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let page: Page;
 
 beforeAll(async () => {
-  demo = await startDemoServer(COMPANY);
+  harness = await startConsole(COMPANY, { signedIn: true });
+  ({ demo, page } = harness);
   // The analytics copy fills in the background after the start; the questions need all of it.
   const events = createDemoCompany(COMPANY).countEvents();
   const deadline = Date.now() + 30_000;
@@ -19,15 +20,9 @@ beforeAll(async () => {
     if (Date.now() > deadline) throw new Error('the analytics copy did not catch up in 30 s');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  browser = await launchBrowser();
-  page = browser.page;
-  await signIn(page, demo.url, demo.token);
 }, 90_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+afterAll(() => harness?.close());
 
 /** The range the page shows, as the API takes it: whole days in UTC, the last one included. */
 async function shownRange(): Promise<{ from: string; to: string }> {
@@ -119,7 +114,7 @@ describe('the console, journeys and touchpoints', () => {
   });
 
   it('fits every main page on a tablet without sideways scrolling', async () => {
-    const tablet = await browser.context.newPage();
+    const tablet = await harness.context.newPage();
     try {
       await tablet.setViewportSize({ width: 768, height: 1024 });
       for (const [path, ready] of [

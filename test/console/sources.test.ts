@@ -3,25 +3,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, launchBrowser, screenshot, signIn, startDemoServer, type DemoServer } from './console-harness.ts';
+import { ARTIFACTS, screenshot, startConsole, type ConsoleUnderTest, type DemoServer } from './console-harness.ts';
 
 const NODE = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'node');
 
+let harness: ConsoleUnderTest;
 let demo: DemoServer;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let page: Page;
 
 beforeAll(async () => {
-  demo = await startDemoServer({ customers: 40, days: 30 });
-  browser = await launchBrowser();
-  page = browser.page;
-  await signIn(page, demo.url, demo.token);
+  harness = await startConsole({ customers: 40, days: 30 }, { signedIn: true });
+  ({ demo, page } = harness);
 }, 90_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-});
+afterAll(() => harness?.close());
 
 /** Runs a snippet as the person would after pasting it into a file of their project. */
 function runSnippet(name: string, code: string): void {
@@ -93,21 +88,13 @@ describe('the console, sources', () => {
     expect(after).not.toBe(before.writeKey);
     expect(await page.getByTestId('write-key').textContent()).toBe(after);
     expect(await snippetCode()).toContain(after);
-    const refused = await fetch(`${demo.url}/v1/track`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${before.writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ userId: 'k-1', event: 'Visited' }),
-    });
+    const refused = await demo.send('/v1/track', before.writeKey, { userId: 'k-1', event: 'Visited' });
     expect(refused.status).toBe(401);
   });
 
   it('shows recent failed events with their reasons', async () => {
     const source = (await demo.admin('GET', '/sources')).items.find((item: any) => item.name === 'Kiosk Hamburg');
-    const response = await fetch(`${demo.url}/v1/batch`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${source.writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ batch: [{ type: 'track', userId: 'k-2', event: 'Receipt Printed' }, { type: 'track', event: 'Receipt Printed' }] }),
-    });
+    const response = await demo.send('/v1/batch', source.writeKey, { batch: [{ type: 'track', userId: 'k-2', event: 'Receipt Printed' }, { type: 'track', event: 'Receipt Printed' }] });
     expect(response.status).toBe(200);
     await page.getByRole('button', { name: 'Refresh' }).click();
     const row = page.locator('table tbody tr').first();
