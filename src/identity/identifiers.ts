@@ -104,6 +104,11 @@ export function identifierKey(identifier: Identifier): string {
   return `${identifier.type}\u0000${identifier.value}`;
 }
 
+/** The key of an identifier within a workspace, for maps that span workspaces. */
+export function identityKey(workspaceId: string, identifier: Identifier): string {
+  return `${workspaceId}\u0000${identifierKey(identifier)}`;
+}
+
 export function priorityOf(type: string, rules: IdentityRules): number {
   return rules.types[type]?.priority ?? 50;
 }

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../core/event-schema.ts';
-import type { Identifier } from '../identity/identifiers.ts';
+import { identifierKey, type Identifier } from '../identity/identifiers.ts';
 import type { EventRecord } from './ports.ts';
 
 /** A row of the events table: the envelope's fields, JSON columns as text. */
@@ -75,9 +75,9 @@ export function eventRecordFromRow(row: EventRow): EventRecord {
 
 /** The identifiers column: every identifier carried, those a guard dropped marked with 0. */
 export function encodeIdentifiers(carried: Identifier[], kept: Identifier[]): string {
-  const keptKeys = new Set(kept.map((identifier) => `${identifier.type}\u0000${identifier.value}`));
+  const keptKeys = new Set(kept.map(identifierKey));
   const encoded: StoredIdentifiers = carried.map((identifier) =>
-    keptKeys.has(`${identifier.type}\u0000${identifier.value}`) ? [identifier.type, identifier.value] : [identifier.type, identifier.value, 0],
+    keptKeys.has(identifierKey(identifier)) ? [identifier.type, identifier.value] : [identifier.type, identifier.value, 0],
   );
   return JSON.stringify(encoded);
 }

@@ -1,8 +1,8 @@
 import type { PoolClient } from 'pg';
-import type { Identifier } from '../../identity/identifiers.ts';
+import { identityKey, type Identifier } from '../../identity/identifiers.ts';
 import { searchName } from '../identity-rows.ts';
-import {
-  identityKey, type IdentitySnapshot, type LoadedProfile, type MergeChange, type SnapshotData, type SnapshotIdentity, type SnapshotProfile,
+import type {
+  IdentitySnapshot, LoadedProfile, MergeChange, SnapshotData, SnapshotIdentity, SnapshotProfile,
 } from './identity-snapshot.ts';
 import { lockInOrder, lockKey } from './transaction.ts';
 

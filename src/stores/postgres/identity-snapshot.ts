@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../../core/event-schema.ts';
-import type { Identifier } from '../../identity/identifiers.ts';
+import { identityKey, type Identifier } from '../../identity/identifiers.ts';
 import type { MergeRecord, ProfileEvent, ProfileRecord, UnmergeTx } from '../../identity/identity-port.ts';
 import { applyEvent, combineStates, emptyProfileState, type ProfileState } from '../../identity/profile-state.ts';
 import { newProfileId } from '../ids.ts';
@@ -71,10 +71,6 @@ export interface UnmergeChanges {
   states: Array<{ profileId: string; state: ProfileState }>;
   undone: Array<{ mergeId: number; at: number }>;
   keptApart: Array<{ workspaceId: string; a: string; b: string; mergeId: number }>;
-}
-
-export function identityKey(workspaceId: string, identifier: Identifier): string {
-  return `${workspaceId}\u0000${identifier.type}\u0000${identifier.value}`;
 }
 
 /**

@@ -3,7 +3,7 @@ import pg, { type Pool, type PoolClient, type PoolConfig } from 'pg';
 import type { StoredEvent } from '../../core/event-schema.ts';
 import { CentricError } from '../../core/errors.ts';
 import { DEFAULT_IDENTITY_RULES, type IdentityRules } from '../../core/identity-rules.ts';
-import { extractIdentifiers, type Identifier } from '../../identity/identifiers.ts';
+import { extractIdentifiers, identityKey, type Identifier } from '../../identity/identifiers.ts';
 import type { ProfileEvent } from '../../identity/identity-port.ts';
 import { displayName, type ProfileState } from '../../identity/profile-state.ts';
 import { resolveEventIdentity, type EventIdentity } from '../../identity/resolve-event.ts';
@@ -20,7 +20,7 @@ import { AsyncGroupCommitter } from './async-group-committer.ts';
 import {
   insertProfileChanges, lockIdentityGraph, lockProfiles, takeMergeIds, writeIdentities, writeMerges, writeProfiles, type NewProfileChange,
 } from './identity-io.ts';
-import { IdentitySnapshot, identityKey, type SnapshotData } from './identity-snapshot.ts';
+import { IdentitySnapshot, type SnapshotData } from './identity-snapshot.ts';
 import { migrate } from './migrations.ts';
 import { connect, inTransaction, lockInOrder, lockKey } from './transaction.ts';
 

@@ -3,7 +3,7 @@ import type { StoredEvent } from '../../core/event-schema.ts';
 import { eventFromRow, keptIdentifiers, type EventRow } from '../event-rows.ts';
 import { searchName, toMergeRecord, type MergeRow } from '../identity-rows.ts';
 import { newProfileId } from '../ids.ts';
-import type { Identifier } from '../../identity/identifiers.ts';
+import { identityKey, type Identifier } from '../../identity/identifiers.ts';
 import type { MergeRecord, ProfileEvent, ProfileRecord, UnmergeTx } from '../../identity/identity-port.ts';
 import { applyEvent, combineStates, emptyProfileState, type ProfileState } from '../../identity/profile-state.ts';
 
@@ -52,7 +52,7 @@ export class SqliteIdentityTx implements UnmergeTx {
 
   /** One read per identifier and group: resolution asks for owner and conflicts together. */
   private lookup(workspaceId: string, identifier: Identifier): { owner: string | null; conflicts: number } {
-    const key = `${workspaceId}\u0000${identifier.type}\u0000${identifier.value}`;
+    const key = identityKey(workspaceId, identifier);
     let entry = this.lookups.get(key);
     if (!entry) {
       const row = this.statements.owner.get(workspaceId, identifier.type, identifier.value) as { profile_id: string; conflicts: number } | undefined;
