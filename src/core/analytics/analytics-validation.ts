@@ -19,8 +19,8 @@ export function checkRange(range: TimeRange): void {
   }
 }
 
-export function checkIntervals(range: TimeRange, interval: Interval, periods = 1): void {
-  const count = Math.ceil((range.to - range.from) / intervalMs(interval)) * periods;
+export function checkIntervals(range: TimeRange, interval: Interval): void {
+  const count = Math.ceil((range.to - range.from) / intervalMs(interval));
   if (count > MAX_INTERVALS) {
     throw new CentricError('CENTRIC_ERR_ANALYTICS_TOO_MANY_INTERVALS', `the range holds about ${count} ${interval}s; at most ${MAX_INTERVALS} are allowed: choose a longer interval or a shorter range`);
   }
