@@ -76,7 +76,6 @@ export function generateHistory(seed: number, customers: number): GeneratedHisto
   const home = new Map<number, string>();
   const origin = new Map<number, string>();
   const stored: Draft[] = [];
-  const changes: GeneratedChange[] = [];
   let changeId = 0;
   const merged: Array<{ absorbed: string; into: string }> = [];
 
@@ -161,7 +160,6 @@ export function generateHistory(seed: number, customers: number): GeneratedHisto
     batches.push({ events, changes: during });
     next += taken.length;
   }
-  for (const batch of batches) changes.push(...batch.changes);
   const truth = stored.map((draft, index) => asEvent(index + 1, draft, root(home.get(index + 1)!)));
   return { batches, truth, range };
 }
