@@ -58,3 +58,14 @@ export function toProfileChange(row: ProfileChangeRow, movedEventSeqs: () => num
 export function searchName(state: ProfileState): string | null {
   return displayName(state)?.toLowerCase() ?? null;
 }
+
+/** The two LIKE patterns (with ESCAPE '\\') that find `text` at the start of a search name or of a word in it. */
+export function searchNamePatterns(text: string): [string, string] {
+  const like = escapeLike(text.toLowerCase());
+  return [`${like}%`, `% ${like}%`];
+}
+
+/** `text` with LIKE's wildcards and escape character escaped by a backslash. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -10,7 +10,7 @@ import { resolveEventIdentity, type EventIdentity } from '../../identity/resolve
 import { unmerge, type UnmergeResult } from '../../identity/unmerge.ts';
 // node-postgres is set up (see TYPES) to give the events row the same shape as SQLite does, so one codec serves both.
 import { encodeIdentifiers, eventFromRow, eventInsertValues, keptIdentifiers, type EventRow } from '../event-rows.ts';
-import { searchName, toMergeRecord, toProfileChange, type MergeRow, type ProfileChangeRow } from '../identity-rows.ts';
+import { escapeLike, searchName, searchNamePatterns, toMergeRecord, toProfileChange, type MergeRow, type ProfileChangeRow } from '../identity-rows.ts';
 import { KyselyStateQueries, type StateQueryCapabilities, type StateTables } from '../kysely-state-queries.ts';
 import type {
   AppendRequest, AppendResult, ProfileChange, ProfileHit, ProfileSearch, ProfileView, StateStore,
@@ -458,11 +458,10 @@ export class PostgresStateStore extends KyselyStateQueries implements StateStore
         );
         for (const row of rows) add(row.profile_id, `${row.type} ${row.value}`);
       }
-      const like = escapeLike(text.toLowerCase());
       const { rows: names } = await this.pool.query<{ id: string; search_name: string }>(
         `SELECT id, search_name FROM profiles WHERE workspace_id = $1 AND merged_into IS NULL
          AND (search_name LIKE $2 ESCAPE '\\' OR search_name LIKE $3 ESCAPE '\\') ORDER BY search_name LIMIT $4`,
-        [search.workspaceId, `${like}%`, `% ${like}%`, search.limit],
+        [search.workspaceId, ...searchNamePatterns(text), search.limit],
       );
       for (const row of names) add(row.id, `name ${row.search_name}`);
     }
@@ -588,8 +587,4 @@ function rootIn(chains: Map<string, string | null>, id: string): string | null {
     current = next;
   }
   throw new Error(`merge chain from ${id} does not end`);
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -11,7 +11,7 @@ import { resolveEventIdentity } from '../../identity/resolve-event.ts';
 import { unmerge, type UnmergeResult } from '../../identity/unmerge.ts';
 import { encodeIdentifiers, eventFromRow, eventInsertValues, INSERT_EVENT_SQL, type EventRow } from '../event-rows.ts';
 import { GroupCommitter } from '../group-committer.ts';
-import { toMergeRecord, toProfileChange, type MergeRow, type ProfileChangeRow } from '../identity-rows.ts';
+import { searchNamePatterns, toMergeRecord, toProfileChange, type MergeRow, type ProfileChangeRow } from '../identity-rows.ts';
 import { KyselyStateQueries, type StateQueryCapabilities, type StateTables } from '../kysely-state-queries.ts';
 import type {
   AppendRequest, AppendResult, ProfileChange, ProfileHit, ProfileSearch, ProfileView, StateStore,
@@ -249,10 +249,9 @@ export class SqliteStateStore extends KyselyStateQueries implements StateStore {
           .all(search.workspaceId, prefix, `${prefix}\uffff`, search.limit) as Array<{ type: string; value: string; profile_id: string }>;
         for (const row of rows) add(row.profile_id, `${row.type} ${row.value}`);
       }
-      const like = text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
       const names = this.db.prepare(`SELECT id, search_name FROM profiles WHERE workspace_id = ? AND merged_into IS NULL
         AND (search_name LIKE ? ESCAPE '\\' OR search_name LIKE ? ESCAPE '\\') ORDER BY search_name LIMIT ?`)
-        .all(search.workspaceId, `${like}%`, `% ${like}%`, search.limit) as Array<{ id: string; search_name: string }>;
+        .all(search.workspaceId, ...searchNamePatterns(text), search.limit) as Array<{ id: string; search_name: string }>;
       for (const row of names) add(row.id, `name ${row.search_name}`);
     }
     // Identities and the name index point at live profiles only, so no merge chain needs following.
