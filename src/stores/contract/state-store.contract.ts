@@ -183,6 +183,30 @@ export function stateStoreContract(engine: string, harness: StateStoreHarness): 
       expect(await store.readProfileChanges(0, 1)).toEqual([changes[0]]);
     });
 
+    it('finds profiles by the start of a name or a word in it, an identifier prefix and a phone number, taking LIKE wildcards literally', async () => {
+      const person = (messageId: string, userId: string, traits: Record<string, string>) => eventFixture(messageId, {
+        type: 'identify', event: null, userId, payload: { type: 'identify', messageId, userId, traits },
+      });
+      await store.appendEvents({
+        events: [
+          person('ada', 'u-ada', { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+49 30 1234567' }),
+          person('grace', 'u-grace', { name: 'Grace Hopper', email: 'grace@example.com' }),
+        ],
+        failed: [],
+      });
+      const search = (text: string, phone: string | null = null) => store.searchProfiles({ workspaceId: 'default', text, phone, limit: 10 });
+      const ada = await store.findProfileByIdentifier('default', { type: 'user_id', value: 'u-ada' });
+      expect(await search('lovel')).toEqual([
+        { id: ada, displayName: 'Ada Lovelace', email: 'ada@example.com', phone: '+49301234567', lastSeen: eventFixture('x').timestamp, matched: 'name ada lovelace' },
+      ]);
+      // Identifiers match first; the name hit of the same profile adds nothing.
+      expect((await search('ADA')).map((hit) => [hit.id, hit.matched])).toEqual([[ada, 'email ada@example.com']]);
+      expect((await search('grace@')).map((hit) => hit.displayName)).toEqual(['Grace Hopper']);
+      expect((await search('', '+49301234567')).map((hit) => [hit.id, hit.matched])).toEqual([[ada, 'phone +49301234567']]);
+      expect(await search('%')).toEqual([]);
+      expect(await search('_race')).toEqual([]);
+    });
+
     it.skipIf(!harness.reopen)('keeps events, failed events and dedup memory across a restart', async () => {
       await store.appendEvents({ events: [eventFixture('kept')], failed: [] });
       store = await harness.reopen!(store, options);
