@@ -208,9 +208,11 @@ export function stateStoreContract(engine: string, harness: StateStoreHarness): 
     });
 
     it.skipIf(!harness.reopen)('keeps events, failed events and dedup memory across a restart', async () => {
-      await store.appendEvents({ events: [eventFixture('kept')], failed: [] });
+      const failed = { workspaceId: 'default', sourceId: 'src_a', receivedAt: clock, code: 'CENTRIC_ERR_EVENT_UNKNOWN_TYPE' as const, message: 'unknown type', field: 'type', payload: { type: 'x' } };
+      await store.appendEvents({ events: [eventFixture('kept')], failed: [failed] });
       store = await harness.reopen!(store, options);
       expect(await store.countEvents('default')).toBe(1);
+      expect((await store.listFailedEvents({ workspaceId: 'default', limit: 10 })).items).toMatchObject([failed]);
       const again = await store.appendEvents({ events: [eventFixture('kept')], failed: [] });
       expect(again.duplicates).toBe(1);
     });
