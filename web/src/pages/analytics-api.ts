@@ -1,3 +1,7 @@
+import type { Static } from 'typebox';
+import type {
+  FunnelCustomersResponse, FunnelResponse, PathsResponse, StatusResponse, SwitchingResponse, UsageResponse,
+} from '../../../src/http/routes/analytics/analytics-schemas.ts';
 import { api, query } from '../api.ts';
 
 /** The journey analytics API as the console calls it: request bodies and answers (see src/http/routes/analytics). */
@@ -11,105 +15,26 @@ export const ANALYTICS_ROUTES = {
   status: '/analytics/status',
 } as const;
 
-export interface Step {
-  name?: string;
-  event?: string;
-  channel?: string;
-  touchpoint?: string;
-  department?: string;
-}
-
-export interface Filters {
-  channel?: string[];
-  touchpoint?: string[];
-  department?: string[];
-}
-
-/** What every question is asked with. */
-export interface Question {
-  from: string;
-  to: string;
-  filters?: Filters;
-  breakdown?: string;
-  breakdownLimit?: number;
-}
-
-export interface FunnelStepAnswer {
-  step: number;
-  name: string;
-  customers: number;
-  conversionRate: number;
-  stepConversionRate: number;
-  droppedOff: number;
-  medianTimeFromPreviousMs: number | null;
-}
-
-export interface Grouped<T> {
-  from: string;
-  to: string;
-  engine: string;
-  total: T;
-  breakdown: string | null;
-  groups: Array<{ value: string | null } & T>;
-  omittedGroups: number;
-}
-
-export type FunnelAnswer = Grouped<{ steps: FunnelStepAnswer[] }> & { windowMs: number; order: string };
-
-export interface FunnelCustomers {
-  step: number;
-  name: string;
-  status: string;
-  items: Array<{ profileId: string; stepsReached: number; enteredAt: string; lastStepAt: string }>;
-  nextCursor: string | null;
-}
-
-export interface PathTree {
-  customers: number;
-  nodes: Array<{ id: string; name: string; depth: number; customers: number }>;
-  links: Array<{ source: string; target: string; customers: number }>;
-}
-
-export type PathsAnswer = Grouped<PathTree> & { stepKind: string; anchor: string | null; direction: string; depth: number };
-
-export interface Switching {
-  customers: number;
-  multiChannelCustomers: number;
-  multiChannelShare: number;
-  channels: Array<{ channel: string; customers: number; events: number }>;
-  matrix: number[][];
-  transitions: Array<{ from: string; to: string; transitions: number; customers: number; medianGapMs: number | null }>;
-  goal: { customers: number; crossChannel: number; crossChannelShare: number; byChannelCount: Array<{ channels: number; customers: number }> };
-}
-
-export type SwitchingAnswer = Grouped<Switching> & { goal: string | null; lookbackMs: number };
-
-export interface Change {
-  current: number;
-  previous: number;
-  absolute: number;
-  relative: number | null;
-  pValue: number;
-  adjustedPValue: number;
-  significant: boolean;
-}
-
-export interface TouchpointUsage {
-  touchpoint: string;
-  channel: string;
-  series: Array<{ periodStart: string; interactions: number; customers: number }>;
-  interactions: Change;
-  customers: Change;
-  reach: { current: number; previous: number };
-}
-
-export type UsageAnswer = Grouped<{ activeCustomers: { current: number; previous: number }; touchpoints: TouchpointUsage[] }> & {
+// The bodies and answers are the server's own schemas (type-only imports: no server code reaches the
+// bundle), so the console cannot drift from what the API sends. The fields each answer adds beside its
+// groups are spelled out: the schemas' static types do not carry them.
+export type { Filters, Step } from '../../../src/http/routes/analytics/analytics-schemas.ts';
+export type FunnelAnswer = Static<typeof FunnelResponse> & { windowMs: number; order: string };
+export type FunnelCustomers = Static<typeof FunnelCustomersResponse>;
+export type PathsAnswer = Static<typeof PathsResponse> & { stepKind: string; anchor: string | null; direction: string; depth: number };
+/** The path tree as nodes and links, the shape sankey charts take. */
+export type PathTree = PathsAnswer['total'];
+export type SwitchingAnswer = Static<typeof SwitchingResponse> & { goal: string | null; lookbackMs: number };
+export type UsageAnswer = Static<typeof UsageResponse> & {
   previous: { from: string; to: string };
   interval: string;
   periods: string[];
   test: string;
   alpha: number;
 };
+/** One side of a period-over-period comparison, with its test. */
+export type Change = UsageAnswer['total']['touchpoints'][number]['interactions'];
+export type AnalyticsStatus = Static<typeof StatusResponse>;
 
 export function ask<T>(route: keyof typeof ANALYTICS_ROUTES, body: object): Promise<T> {
   return api<T>('POST', ANALYTICS_ROUTES[route], body);

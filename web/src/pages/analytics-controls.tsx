@@ -3,7 +3,7 @@ import { ChannelIcon, departmentColour } from '../components/icons.tsx';
 import { formatNumber, label } from '../format.ts';
 import { toApiError } from '../use-api.ts';
 import { api, type ApiError } from '../api.ts';
-import { ANALYTICS_ROUTES, ask, loadVocabulary, type Filters, type Vocabulary } from './analytics-api.ts';
+import { ANALYTICS_ROUTES, ask, loadVocabulary, type AnalyticsStatus, type Filters, type Vocabulary } from './analytics-api.ts';
 
 const DAY = 86_400_000;
 
@@ -110,12 +110,6 @@ export function formatDuration(ms: number | null): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return `${hours} h ${minutes % 60} min`;
   return `${Math.round(hours / 24)} days`;
-}
-
-interface AnalyticsStatus {
-  events: number;
-  position: { eventSeq: number; changeId: number };
-  sink: { running: boolean; lastError: string | null } | null;
 }
 
 /** Events the analytics copy may trail the history by before the pages say so: a live workspace's copy is a moment behind. */
