@@ -1,5 +1,8 @@
 /** The shapes of the profile API's answers, as the console reads them. */
 
+import type { Static } from 'typebox';
+import type { SourceResponse } from '../../../src/http/schemas.ts';
+
 export interface ProfileHit {
   id: string;
   displayName: string | null;
@@ -78,22 +81,8 @@ export interface TimelinePage {
   nextCursor: string | null;
 }
 
-export interface UnmergeResult {
-  mergeId: number;
-  restoredProfileId: string;
-  survivingProfileId: string;
-  movedIdentifiers: Identifier[];
-  movedEvents: number;
-}
+/** What undoing a merge moved back: the server's own type (a type-only import, no server code in the bundle). */
+export type { UnmergeResult } from '../../../src/identity/unmerge.ts';
 
-export interface Source {
-  id: string;
-  name: string;
-  writeKey: string;
-  channel?: string;
-  touchpoint?: string;
-  department?: string;
-  enabled: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A source as the sources API answers it. */
+export type Source = Static<typeof SourceResponse>;
