@@ -1,6 +1,6 @@
 import type { StoredEvent } from '../core/event-schema.ts';
 import type { IdentityRules } from '../core/identity-rules.ts';
-import { extractIdentifiers, type Identifier } from './identifiers.ts';
+import { extractIdentifiers, type ExtractedIdentifiers, type Identifier } from './identifiers.ts';
 import type { IdentityTx } from './identity-port.ts';
 import { resolveIdentity } from './resolver.ts';
 
@@ -14,9 +14,13 @@ export interface EventIdentity {
   mergeIds: number[];
 }
 
-/** The ingest step "resolve identity", run inside the commit that stores the event. */
-export function resolveEventIdentity(tx: IdentityTx, rules: IdentityRules, event: StoredEvent): EventIdentity {
-  const extracted = extractIdentifiers(event.payload, rules);
+/**
+ * The ingest step "resolve identity", run inside the commit that stores the event. A store that read
+ * the identifiers already (to lock them) passes them as `extracted`, so phones are not parsed twice.
+ */
+export function resolveEventIdentity(
+  tx: IdentityTx, rules: IdentityRules, event: StoredEvent, extracted: ExtractedIdentifiers = extractIdentifiers(event.payload, rules),
+): EventIdentity {
   const resolution = resolveIdentity(tx, rules, {
     workspaceId: event.workspaceId,
     messageId: event.messageId,

@@ -292,13 +292,14 @@ export class PostgresStateStore extends KyselyStateQueries implements StateStore
   private async resolve(client: PoolClient, rules: IdentityRules, events: StoredEvent[]): Promise<{ snapshot: IdentitySnapshot; identities: EventIdentity[] }> {
     const wanted = new Map<string, { workspaceId: string; identifier: Identifier }>();
     const want = (workspaceId: string, identifier: Identifier) => wanted.set(identityKey(workspaceId, identifier), { workspaceId, identifier });
-    for (const event of events) {
-      const extracted = extractIdentifiers(event.payload, rules);
-      for (const identifier of extracted.identifiers) want(event.workspaceId, identifier);
-      if (extracted.previousId !== undefined) {
+    const extracted = events.map((event) => extractIdentifiers(event.payload, rules));
+    for (const [index, event] of events.entries()) {
+      const { identifiers, previousId } = extracted[index]!;
+      for (const identifier of identifiers) want(event.workspaceId, identifier);
+      if (previousId !== undefined) {
         // The resolver asks for an alias's previousId as a user_id and, if unknown, as an anonymous_id.
-        want(event.workspaceId, { type: 'user_id', value: extracted.previousId });
-        want(event.workspaceId, { type: 'anonymous_id', value: extracted.previousId });
+        want(event.workspaceId, { type: 'user_id', value: previousId });
+        want(event.workspaceId, { type: 'anonymous_id', value: previousId });
       }
     }
     const { data, stampFloor } = await lockIdentityGraph(client, [...wanted.values()], this.maxIdentityLocks);
@@ -306,7 +307,7 @@ export class PostgresStateStore extends KyselyStateQueries implements StateStore
     let mergeIds: number[] = [];
     for (;;) {
       const snapshot = new IdentitySnapshot(data, this.stamp, mergeIds);
-      const identities = events.map((event) => resolveEventIdentity(snapshot, rules, event));
+      const identities = events.map((event, index) => resolveEventIdentity(snapshot, rules, event, extracted[index]));
       if (snapshot.placeholderMerges === 0) return { snapshot, identities };
       mergeIds = [...mergeIds, ...(await takeMergeIds(client, snapshot.placeholderMerges))];
     }
