@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyticsStoreContract } from '../contract/analytics-store.contract.ts';
 import { PostgresAnalyticsStore } from './analytics-postgres-store.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -37,4 +37,26 @@ analyticsStoreContract('postgres', {
     await reopened.migrate();
     return reopened;
   },
+});
+
+describe('PostgreSQL analytics store', () => {
+  it('survives the server closing its idle connections (a restart, an administrator) and answers on new ones', async () => {
+    const store = new PostgresAnalyticsStore({ connectionString: database.url });
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      await store.migrate();
+      await Promise.all([store.aliasCount(), store.aliasCount()]);
+      const killed = await admin.query<{ pid: number }>('SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+      expect(killed.rowCount).toBeGreaterThan(0);
+      // Once the server has let them go, the pool hears of it on its idle connections.
+      const pids = killed.rows.map((row) => row.pid);
+      while ((await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1)', [pids])).rowCount! > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await store.aliasCount()).toBe(0);
+    } finally {
+      await admin.end();
+      await store.close();
+    }
+  });
 });

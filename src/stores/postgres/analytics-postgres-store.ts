@@ -79,6 +79,9 @@ export class PostgresAnalyticsStore extends SqlAnalyticsQuestions implements Ana
     if (!/^\d+(kB|MB|GB)$/.test(workMem)) throw new Error(`workMem must be a size such as 64MB, not "${workMem}"`);
     // Set for each connection at its start, so no query waits behind a SET.
     this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4, types: TYPES, options: `-c work_mem=${workMem}` });
+    // As in the state store: an idle connection that breaks is dropped by the pool and the next query
+    // opens another; without a listener the error would end the process.
+    this.pool.on('error', () => undefined);
   }
 
   async migrate(): Promise<void> {
