@@ -133,7 +133,7 @@ export class PostgresStateStore extends KyselyStateQueries implements StateStore
     return this.committer.submit(request);
   }
 
-  /** One transaction for a group of requests; run again from the start if it loses a deadlock. */
+  /** One transaction for a group of requests (inTransaction runs it again if it loses a deadlock); text PostgreSQL refuses becomes a coded error. */
   private async commitGroup(requests: AppendRequest[]): Promise<AppendResult[]> {
     try {
       return await this.commitGroupOnce(requests);
@@ -232,7 +232,7 @@ export class PostgresStateStore extends KyselyStateQueries implements StateStore
     for (const [index, request] of requests.entries()) {
       if (!applies[index]) continue;
       for (const event of request.events) {
-        const key = `${event.workspaceId}\u0000${event.messageId}`;
+        const key = messageKey(event.workspaceId, event.messageId);
         if (firstInGroup.has(key)) continue;
         firstInGroup.add(key);
         claims.push({ workspaceId: event.workspaceId, messageId: event.messageId });
@@ -248,11 +248,11 @@ export class PostgresStateStore extends KyselyStateQueries implements StateStore
          RETURNING workspace_id, message_id`,
         [claims.map((claim) => claim.workspaceId), claims.map((claim) => claim.messageId), now, now - this.dedupWindowMs],
       );
-      for (const row of rows) claimed.add(`${row.workspace_id}\u0000${row.message_id}`);
+      for (const row of rows) claimed.add(messageKey(row.workspace_id, row.message_id));
     }
     const fresh: StoredEvent[] = [];
     const duplicateFlags = requests.map((request, index) => request.events.map((event) => {
-      const key = `${event.workspaceId}\u0000${event.messageId}`;
+      const key = messageKey(event.workspaceId, event.messageId);
       if (!applies[index] || !claimed.has(key)) return true;
       claimed.delete(key);
       fresh.push(event);
@@ -523,8 +523,13 @@ async function insertEvents(client: PoolClient, stored: Array<{ event: StoredEve
     columns,
   );
   // A group holds each (workspace, messageId) once, so the pair finds each event's seq whatever order rows come back in.
-  const seqs = new Map(rows.map((row) => [`${row.workspace_id}\u0000${row.message_id}`, row.seq]));
-  return stored.map((entry) => seqs.get(`${entry.event.workspaceId}\u0000${entry.event.messageId}`)!);
+  const seqs = new Map(rows.map((row) => [messageKey(row.workspace_id, row.message_id), row.seq]));
+  return stored.map((entry) => seqs.get(messageKey(entry.event.workspaceId, entry.event.messageId))!);
+}
+
+/** What deduplication tells events apart by: the messageId within its workspace. */
+function messageKey(workspaceId: string, messageId: string): string {
+  return `${workspaceId}\u0000${messageId}`;
 }
 
 /** Writes what an unmerge changed, in the order unmerge made the changes; returns the seqs moved to each profile. */
