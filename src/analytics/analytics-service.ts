@@ -1,6 +1,6 @@
 import { CentricError } from '../core/errors.ts';
 import type {
-  AnalyticsFilters, Breakdown, FunnelOrder, Interval, PathStepKind, StepMatcher, TimeRange,
+  AnalyticsFilters, Breakdown, FunnelOrder, FunnelQuery, Interval, PathStepKind, StepMatcher, TimeRange,
 } from '../core/analytics/analytics-model.ts';
 import {
   funnelAnswer, pathsAnswer, retentionAnswer, stepName, switchingAnswer, usageAnswer,
@@ -86,10 +86,7 @@ export class AnalyticsService {
 
   async funnel(request: FunnelRequest) {
     const store = this.ready();
-    this.check(request);
-    request.steps.forEach((step, index) => checkStep(step, `steps[${index}]`));
-    const query = this.base(request);
-    const counts = await store.funnel({ ...query, steps: request.steps.map(matcher), windowMs: request.windowMs, order: request.order });
+    const counts = await store.funnel(this.funnelQuery(request));
     return {
       ...this.echo(request),
       windowMs: request.windowMs,
@@ -100,15 +97,11 @@ export class AnalyticsService {
 
   async funnelCustomers(request: FunnelCustomersRequest) {
     const store = this.ready();
-    this.check(request);
-    request.steps.forEach((step, index) => checkStep(step, `steps[${index}]`));
+    const query = this.funnelQuery(request);
     if (request.step > request.steps.length) {
       throw new CentricError('CENTRIC_ERR_ANALYTICS_INVALID_STEP', `step ${request.step} does not exist: the funnel has ${request.steps.length} steps`);
     }
-    const rows = await store.funnelCustomers({
-      ...this.base(request), steps: request.steps.map(matcher), windowMs: request.windowMs, order: request.order,
-      step: request.step, status: request.status, after: request.cursor, limit: request.limit + 1,
-    });
+    const rows = await store.funnelCustomers({ ...query, step: request.step, status: request.status, after: request.cursor, limit: request.limit + 1 });
     const items = rows.slice(0, request.limit);
     return {
       step: request.step,
@@ -201,6 +194,13 @@ export class AnalyticsService {
   private check(request: QuestionRequest): void {
     checkRange(request.range);
     checkFilters(request.filters);
+  }
+
+  /** Checks a funnel's range, filters and steps, and puts it as the store asks it. */
+  private funnelQuery(request: FunnelRequest): FunnelQuery {
+    this.check(request);
+    request.steps.forEach((step, index) => checkStep(step, `steps[${index}]`));
+    return { ...this.base(request), steps: request.steps.map(matcher), windowMs: request.windowMs, order: request.order };
   }
 
   private base(request: QuestionRequest) {
