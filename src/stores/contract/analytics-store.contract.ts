@@ -324,9 +324,14 @@ export function analyticsStoreContract(engine: string, harness: AnalyticsStoreHa
           windowMs: 2 * 60 * MIN, order: 'loose', breakdown: { kind: 'trait', trait: 'plan' },
         },
         { ...common, steps: [{ channel: 'web' }, { channel: 'phone' }, { touchpoint: 'store mitte' }], windowMs: 26 * 60 * MIN, order: 'loose', filters: { traits: [{ trait: 'plan', op: 'in', value: ['gold', 'silver'] }] } },
-        { ...common, steps: [{ event: 'Product Added' }, { event: 'Checkout Started', channel: 'app' }], windowMs: 0, order: 'loose', filters: { departments: ['sales'] } },
+        { ...common, steps: [{ event: 'Product Viewed' }, { event: 'Product Added', channel: 'app' }], windowMs: 0, order: 'loose', filters: { departments: ['sales'] } },
       ];
-      for (const query of funnels) expect(sorted(await store.funnel(query)), JSON.stringify(query.steps)).toEqual(sorted(referenceFunnel(all, query)));
+      for (const query of funnels) {
+        const expected = referenceFunnel(all, query);
+        // Someone reaches the last step of each funnel, so agreeing on it means something.
+        expect(expected.find((row) => row.total)!.reached.at(-1), JSON.stringify(query.steps)).toBeGreaterThan(0);
+        expect(sorted(await store.funnel(query)), JSON.stringify(query.steps)).toEqual(sorted(expected));
+      }
       for (const [step, status] of [[2, 'reached'], [1, 'dropped']] as const) {
         const query = { ...funnels[0]!, step, status, after: null, limit: 10_000 };
         expect(await store.funnelCustomers(query)).toEqual(referenceFunnelCustomers(all, query));
