@@ -294,12 +294,6 @@ async function timePair<A, B>(runs: number, first: () => Promise<A>, second: () 
   const timesA: number[] = [];
   const timesB: number[] = [];
   for (let run = 0; run < runs; run++) {
-    const measure = async <T>(work: () => Promise<T>, times: number[]) => {
-      const started = performance.now();
-      const result = await work();
-      times.push(performance.now() - started);
-      return result;
-    };
     if (run % 2 === 0) {
       a = await measure(first, timesA);
       b = await measure(second, timesB);
@@ -320,12 +314,16 @@ function median(values: number[]): number {
 async function time<T>(runs: number, work: () => Promise<T>, warmUp = true): Promise<{ ms: number; result: T }> {
   let result = warmUp ? await work() : (undefined as T);
   const times: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now();
-    result = await work();
-    times.push(performance.now() - started);
-  }
+  for (let run = 0; run < runs; run++) result = await measure(work, times);
   return { ms: median(times), result };
+}
+
+/** Runs `work` once, adding how long it took to `times`. */
+async function measure<T>(work: () => Promise<T>, times: number[]): Promise<T> {
+  const started = performance.now();
+  const result = await work();
+  times.push(performance.now() - started);
+  return result;
 }
 
 function withoutEngine(answer: Answer): Record<string, unknown> {
