@@ -53,7 +53,7 @@ export async function connect(pool: Pool): Promise<PoolClient> {
   try {
     return await pool.connect();
   } catch (error) {
-    throw new CentricError('CENTRIC_ERR_STORE_UNAVAILABLE', `the PostgreSQL state store cannot be reached: ${(error as Error).message}`);
+    throw new CentricError('CENTRIC_ERR_STORE_UNAVAILABLE', `PostgreSQL cannot be reached: ${(error as Error).message}`);
   }
 }
 
