@@ -5,6 +5,8 @@ import { SqliteAcceptedLog } from '../bus/sqlite/sqlite-accepted-log.ts';
 import { IngestProcessor } from '../ingest/ingest-processor.ts';
 import { IngestService } from '../ingest/ingest-service.ts';
 import { ProfileService } from '../profiles/profile-service.ts';
+import { SegmentEngine } from '../segments/segment-engine.ts';
+import { SegmentService } from '../segments/segment-service.ts';
 import { SourceService } from '../sources/source-service.ts';
 import { DuckDbAnalyticsStore } from '../stores/duckdb/duckdb-analytics-store.ts';
 import { SqliteStateStore } from '../stores/sqlite/sqlite-state-store.ts';
@@ -13,13 +15,16 @@ import { buildHttpApp } from './app.ts';
 export const ADMIN_TOKEN = 'test-admin-token';
 
 /** An HTTP app on an in-memory store, for route tests through `app.inject`. */
-export async function buildTestApp(limits: { maxEventBytes?: number; maxBatchBytes?: number; maxBacklogEvents?: number; analytics?: boolean } = {}): Promise<{
+export async function buildTestApp(limits: { maxEventBytes?: number; maxBatchBytes?: number; maxBacklogEvents?: number; analytics?: boolean; segments?: boolean; now?: () => number } = {}): Promise<{
   app: FastifyInstance;
   store: SqliteStateStore;
-  /** Waits until every accepted event is processed into the store (and, with analytics, copied into the analytics store). */
+  /** Waits until every accepted event is processed into the store (and, with analytics, copied into the analytics store; with segments, evaluated). */
   settle: () => Promise<void>;
   processor: IngestProcessor;
-  admin: (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown) => Promise<{ status: number; body: any }>;
+  /** With `segments`: the engine (stepped by `settle`, never running on its own) and the service. */
+  segmentEngine: SegmentEngine | null;
+  segments: SegmentService | null;
+  admin: (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown) => Promise<{ status: number; body: any }>;
 }> {
   const maxEventBytes = limits.maxEventBytes ?? 32 * 1024;
   const maxBatchBytes = limits.maxBatchBytes ?? 500 * 1024;
@@ -31,6 +36,8 @@ export async function buildTestApp(limits: { maxEventBytes?: number; maxBatchByt
   const analyticsStore = limits.analytics ? new DuckDbAnalyticsStore({ path: ':memory:', threads: 1 }) : null;
   await analyticsStore?.migrate();
   const sink = analyticsStore ? new AnalyticsSink(store, analyticsStore) : null;
+  const segmentEngine = limits.segments ? new SegmentEngine(store, { workspaceIds: ['default'], ...(limits.now ? { now: limits.now } : {}) }) : null;
+  const segments = segmentEngine ? new SegmentService(store, 'default', segmentEngine) : null;
   const app = await buildHttpApp({
     store,
     ingest: new IngestService(store, { maxEventBytes, log }),
@@ -43,6 +50,7 @@ export async function buildTestApp(limits: { maxEventBytes?: number; maxBatchByt
     ingestStatus: () => ({ pendingRequests: log.pending().requests, pendingEvents: log.pending().events, storedSinceStart: processor.stored }),
     maxBacklogEvents: limits.maxBacklogEvents ?? 1_000_000,
     ...(analyticsStore ? { analytics: new AnalyticsService(analyticsStore, 'default', sink) } : {}),
+    ...(segments ? { segments } : {}),
   });
   app.addHook('onClose', async () => {
     await processor.stop();
@@ -50,15 +58,16 @@ export async function buildTestApp(limits: { maxEventBytes?: number; maxBatchByt
     await analyticsStore?.close();
     await store.close();
   });
-  const admin = async (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown) => {
+  const admin = async (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown) => {
     const response = await app.inject({ method, url, payload: payload as never, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     return { status: response.statusCode, body: response.body ? response.json() : undefined };
   };
   const settle = async () => {
     await processor.drain();
     await sink?.catchUp();
+    await segmentEngine?.catchUp();
   };
-  return { app, store, admin, settle, processor };
+  return { app, store, admin, settle, processor, segmentEngine, segments };
 }
 
 export function basicAuth(writeKey: string): string {
