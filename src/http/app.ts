@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import { AnalyticsService } from '../analytics/analytics-service.ts';
 import type { IngestService } from '../ingest/ingest-service.ts';
 import type { ProfileService } from '../profiles/profile-service.ts';
+import type { SegmentApi } from '../segments/segment-api.ts';
 import type { SourceService } from '../sources/source-service.ts';
 import type { StateStore } from '../stores/ports.ts';
 import { requireAdminToken } from './plugins/admin-auth.ts';
@@ -13,6 +14,7 @@ import { eventRoutes } from './routes/events/event-routes.ts';
 import { identityRulesRoutes } from './routes/identity/identity-rules-routes.ts';
 import { profileRoutes } from './routes/profiles/profile-routes.ts';
 import { failedEventRoutes } from './routes/failed-events/failed-event-routes.ts';
+import { segmentRoutes } from './routes/segments/segment-routes.ts';
 import { sourceRoutes } from './routes/sources/source-routes.ts';
 import { trackingRoutes } from './routes/tracking/tracking-routes.ts';
 
@@ -35,6 +37,8 @@ export interface HttpAppDeps {
   consoleDir?: string;
   /** The journey questions; without it /api/v1/analytics/* answers that no analytics store is configured. */
   analytics?: AnalyticsService;
+  /** Segments and computed traits; without it /api/v1/segments, /api/v1/computed-traits and a profile's segments answer 503. */
+  segments?: SegmentApi;
 }
 
 /** The HTTP face of Centric: tracking API at /v1, management API at /api/v1, health at /health. */
@@ -88,9 +92,10 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       await api.register(failedEventRoutes, { store: deps.store, ingest: deps.ingest, sources: deps.sources, workspaceId: deps.workspaceId });
       await api.register(eventRoutes, { store: deps.store, workspaceId: deps.workspaceId });
       api.get('/ingest/status', async () => deps.ingestStatus());
-      await api.register(profileRoutes, { profiles: deps.profiles });
+      await api.register(profileRoutes, { profiles: deps.profiles, segments: deps.segments });
       await api.register(identityRulesRoutes, { profiles: deps.profiles });
       await api.register(analyticsRoutes, { analytics: deps.analytics ?? new AnalyticsService(null, deps.workspaceId) });
+      await api.register(segmentRoutes, { segments: deps.segments });
     },
     { prefix: '/api/v1' },
   );

@@ -3,16 +3,19 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { MergeRecord } from '../../../identity/identity-port.ts';
 import type { ProfileService } from '../../../profiles/profile-service.ts';
+import type { SegmentApi } from '../../../segments/segment-api.ts';
 import type { ProfileView } from '../../../stores/ports.ts';
 import { present as presentEvent } from '../events/event-routes.ts';
+import { segmentsOrUnavailable } from '../segments/segment-routes.ts';
+import { ProfileComputedTraitsResponse, ProfileSegmentsResponse } from '../segments/segment-schemas.ts';
 import { ErrorResponse, PageQuery } from '../../schemas.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const errors = { 200: Type.Unknown(), 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const ListParam = Type.Optional(Type.String({ description: 'comma-separated values' }));
 
-/** The 360° view of a customer: lookup, search, profile, timeline, unmerge. */
-export async function profileRoutes(app: FastifyInstance, options: { profiles: ProfileService }): Promise<void> {
+/** The 360° view of a customer: lookup, search, profile, timeline, segments and computed traits, unmerge. */
+export async function profileRoutes(app: FastifyInstance, options: { profiles: ProfileService; segments?: SegmentApi }): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { profiles } = options;
 
@@ -68,6 +71,23 @@ export async function profileRoutes(app: FastifyInstance, options: { profiles: P
       };
     },
   );
+
+  const segmentErrors = { 404: ErrorResponse, 503: ErrorResponse };
+
+  api.get('/profiles/:id/segments', { schema: { params: IdParams, response: { 200: ProfileSegmentsResponse, ...segmentErrors } } }, async (request) => {
+    const segments = segmentsOrUnavailable(options.segments);
+    // Through the profile service: an unknown id is a 404 and an absorbed one answers for the profile it lives on in.
+    const { profile } = await profiles.get(request.params.id);
+    const items = await segments.profileSegments(profile.id);
+    return { profileId: profile.id, items: items.map((item) => ({ segmentId: item.segmentId, name: item.name, enteredAt: new Date(item.enteredAt).toISOString() })) };
+  });
+
+  api.get('/profiles/:id/computed-traits', { schema: { params: IdParams, response: { 200: ProfileComputedTraitsResponse, ...segmentErrors } } }, async (request) => {
+    const segments = segmentsOrUnavailable(options.segments);
+    const { profile } = await profiles.get(request.params.id);
+    const traits = await segments.profileComputedTraits(profile.id);
+    return { profileId: profile.id, traits: Object.fromEntries(Object.entries(traits).map(([key, trait]) => [key, { value: trait.value, at: new Date(trait.at).toISOString() }])) };
+  });
 
   api.post(
     '/profiles/:id/unmerge',
