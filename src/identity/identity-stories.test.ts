@@ -39,7 +39,7 @@ const adapters: Adapter[] = [
       await store.migrate();
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();
-      await client.query('TRUNCATE sources, events, message_ids, failed_events, profiles, identities, merges, kept_apart, settings, profile_changes');
+      await client.query('TRUNCATE sources, events, message_ids, failed_events, profiles, identities, merges, kept_apart, settings, profile_changes, segments, computed_traits, profile_segment_state, segment_members, segment_history');
       await client.end();
       return store;
     },

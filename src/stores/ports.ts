@@ -5,6 +5,7 @@ import type { Identifier } from '../identity/identifiers.ts';
 import type { MergeRecord } from '../identity/identity-port.ts';
 import type { ProfileState } from '../identity/profile-state.ts';
 import type { UnmergeResult } from '../identity/unmerge.ts';
+import type { SegmentStore } from '../segments/segment-port.ts';
 
 /** A place events come from; its write key authenticates tracking calls. */
 export interface Source extends Partial<Touchpoint> {
@@ -150,7 +151,7 @@ export interface ProfileSearch {
  * The state store: everything that changes. `appendEvents` resolves only once the events and
  * failed events are durable; it deduplicates by (workspace, messageId) within `dedupWindowMs`.
  */
-export interface StateStore {
+export interface StateStore extends SegmentStore {
   readonly engine: string;
   migrate(): Promise<void>;
   close(): Promise<void>;

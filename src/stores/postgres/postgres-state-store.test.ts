@@ -5,8 +5,10 @@ import { DEFAULT_IDENTITY_RULES } from '../../core/identity-rules.ts';
 import { Prng } from '../../demo/prng.ts';
 import type { SourceContext } from '../../ingest/event-draft.ts';
 import { IngestService } from '../../ingest/ingest-service.ts';
-import { eventFixture, stateStoreContract } from '../contract/state-store.contract.ts';
+import { segmentStoreContract } from '../contract/segment-store.contract.ts';
+import { eventFixture, stateStoreContract, type StateStoreHarness } from '../contract/state-store.contract.ts';
 import type { AppendRequest, StateStore } from '../ports.ts';
+import { migrations } from './migrations.ts';
 import { PostgresStateStore } from './postgres-state-store.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
@@ -16,14 +18,15 @@ beforeAll(async () => {
 });
 afterAll(() => database.drop());
 
-stateStoreContract('postgres', {
+const harness: StateStoreHarness = {
   async open(options) {
     const store = new PostgresStateStore({ connectionString: database.url, poolSize: 4, ...options });
     await store.migrate();
     // Each test starts from an empty store: the schema stays, the rows go.
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
-    await client.query(`TRUNCATE sources, events, message_ids, failed_events, profiles, identities, merges, kept_apart, settings, profile_changes RESTART IDENTITY`);
+    await client.query(`TRUNCATE sources, events, message_ids, failed_events, profiles, identities, merges, kept_apart, settings, profile_changes,
+      segments, computed_traits, profile_segment_state, segment_members, segment_history RESTART IDENTITY`);
     await client.end();
     return store;
   },
@@ -33,7 +36,10 @@ stateStoreContract('postgres', {
     await reopened.migrate();
     return reopened;
   },
-});
+};
+
+stateStoreContract('postgres', harness);
+segmentStoreContract('postgres', harness);
 
 /** Customer n's events in the order they happen, from the web shop, the app, the hotline, billing and a store. */
 function journey(n: number): Array<{ source: SourceContext; event: Record<string, unknown> }> {
@@ -220,7 +226,7 @@ describe('PostgresStateStore with several writers', () => {
       await client.connect();
       const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
       await client.end();
-      expect(rows.map((row) => row.version)).toEqual([1]);
+      expect(rows.map((row) => row.version)).toEqual(migrations.map((migration) => migration.version));
       await stores[0]!.appendEvents({ events: [eventFixture('after-migrate')], failed: [] });
       expect(await stores[2]!.countEvents('default')).toBe(1);
     } finally {

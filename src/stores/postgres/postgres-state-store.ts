@@ -8,10 +8,12 @@ import type { ProfileEvent } from '../../identity/identity-port.ts';
 import { displayName, type ProfileState } from '../../identity/profile-state.ts';
 import { resolveEventIdentity, type EventIdentity } from '../../identity/resolve-event.ts';
 import { unmerge, type UnmergeResult } from '../../identity/unmerge.ts';
+import type { SegmentCommit } from '../../segments/segment-port.ts';
 // node-postgres is set up (see TYPES) to give the events row the same shape as SQLite does, so one codec serves both.
 import { encodeIdentifiers, eventFromRow, eventInsertValues, keptIdentifiers, type EventRow } from '../event-rows.ts';
 import { escapeLike, searchName, searchNamePatterns, toMergeRecord, toProfileChange, type MergeRow, type ProfileChangeRow } from '../identity-rows.ts';
-import { KyselyStateQueries, type StateQueryCapabilities, type StateTables } from '../kysely-state-queries.ts';
+import { KyselySegmentQueries, type SegmentQueryCapabilities } from '../kysely-segment-queries.ts';
+import type { StateQueryCapabilities, StateTables } from '../kysely-state-queries.ts';
 import type {
   AppendRequest, AppendResult, ProfileChange, ProfileHit, ProfileSearch, ProfileView, StateStore,
 } from '../ports.ts';
@@ -22,6 +24,7 @@ import {
 } from './identity-io.ts';
 import { IdentitySnapshot, type SnapshotData } from './identity-snapshot.ts';
 import { migrate } from './migrations.ts';
+import { commitSegments, postgresSegmentCapabilities } from './postgres-segment-commit.ts';
 import { connect, inTransaction, lockInOrder, lockKey } from './transaction.ts';
 
 export interface PostgresStateStoreOptions {
@@ -73,10 +76,10 @@ const TYPES = {
  * profile changes get their seqs under one short lock, so seq order is commit order and readers of the
  * feeds never skip a row that commits late.
  */
-export class PostgresStateStore extends KyselyStateQueries implements StateStore {
+export class PostgresStateStore extends KyselySegmentQueries implements StateStore {
   readonly engine = 'postgres';
   protected readonly kysely: Kysely<StateTables>;
-  protected readonly capabilities: StateQueryCapabilities = { booleansAsIntegers: false, sourceCreationOrder: 'seq' };
+  protected readonly capabilities: StateQueryCapabilities & SegmentQueryCapabilities;
   private readonly pool: Pool;
   private readonly committer: AsyncGroupCommitter<AppendRequest, AppendResult>;
   private readonly dedupWindowMs: number;
@@ -98,6 +101,7 @@ export class PostgresStateStore extends KyselyStateQueries implements StateStore
     // a listener the error would end the process.
     this.pool.on('error', () => undefined);
     this.kysely = new Kysely<StateTables>({ dialect: new PostgresDialect({ pool: this.pool }) });
+    this.capabilities = { booleansAsIntegers: false, sourceCreationOrder: 'seq', ...postgresSegmentCapabilities(this.pool) };
     this.dedupWindowMs = options.dedupWindowMs;
     this.now = options.now ?? Date.now;
     this.resolveIdentities = options.resolveIdentities ?? true;
@@ -131,6 +135,10 @@ export class PostgresStateStore extends KyselyStateQueries implements StateStore
 
   appendEvents(request: AppendRequest): Promise<AppendResult> {
     return this.committer.submit(request);
+  }
+
+  commitSegments(commit: SegmentCommit): Promise<boolean> {
+    return commitSegments(this.pool, commit);
   }
 
   /** One transaction for a group of requests (inTransaction runs it again if it loses a deadlock); text PostgreSQL refuses becomes a coded error. */

@@ -139,6 +139,68 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'segments, computed traits, per-profile segment state, members and membership history',
+    sql: `
+      CREATE TABLE segments (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT,
+        definition TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        progress TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (workspace_id, name)
+      );
+      CREATE TABLE computed_traits (
+        id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT,
+        definition TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        progress TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (workspace_id, key)
+      );
+      CREATE TABLE profile_segment_state (
+        profile_id TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        accumulators TEXT NOT NULL,
+        computed TEXT NOT NULL,
+        next_check_at INTEGER,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX profile_segment_state_due ON profile_segment_state (next_check_at) WHERE next_check_at IS NOT NULL;
+      CREATE TABLE segment_members (
+        segment_id TEXT NOT NULL,
+        profile_id TEXT NOT NULL,
+        workspace_id TEXT NOT NULL,
+        entered_at INTEGER NOT NULL,
+        PRIMARY KEY (segment_id, profile_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX segment_members_profile ON segment_members (profile_id);
+      -- AUTOINCREMENT: deleting a segment deletes its history, and a reused id would hide later rows from feed readers.
+      CREATE TABLE segment_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        workspace_id TEXT NOT NULL,
+        segment_id TEXT NOT NULL,
+        profile_id TEXT NOT NULL,
+        change TEXT NOT NULL CHECK (change IN ('entered', 'exited')),
+        at INTEGER NOT NULL,
+        cause TEXT NOT NULL
+      );
+      CREATE INDEX segment_history_workspace ON segment_history (workspace_id, id);
+      CREATE INDEX segment_history_segment ON segment_history (segment_id, id);
+      CREATE INDEX segment_history_profile ON segment_history (profile_id, id);
+      CREATE INDEX profiles_live ON profiles (workspace_id, id) WHERE merged_into IS NULL;
+    `,
+  },
 ];
 
 /** Brings the schema up to date inside one transaction; a failure leaves it as it was. */

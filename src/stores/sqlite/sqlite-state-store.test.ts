@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stateStoreContract, eventFixture } from '../contract/state-store.contract.ts';
+import { segmentStoreContract } from '../contract/segment-store.contract.ts';
+import { stateStoreContract, eventFixture, type StateStoreHarness } from '../contract/state-store.contract.ts';
 import { SqliteStateStore } from './sqlite-state-store.ts';
 
 let dir = '';
 
-stateStoreContract('sqlite', {
+const harness: StateStoreHarness = {
   async open(options) {
     dir = mkdtempSync(join(tmpdir(), 'centric-sqlite-'));
     const store = new SqliteStateStore({ path: join(dir, 'state.sqlite'), ...options });
@@ -23,7 +24,10 @@ stateStoreContract('sqlite', {
   async cleanup() {
     rmSync(dir, { recursive: true, force: true });
   },
-});
+};
+
+stateStoreContract('sqlite', harness);
+segmentStoreContract('sqlite', harness);
 
 describe('SqliteStateStore', () => {
   it('stores every event of many appends made at the same moment', async () => {

@@ -9,10 +9,12 @@ import type { Identifier } from '../../identity/identifiers.ts';
 import { displayName, type ProfileState } from '../../identity/profile-state.ts';
 import { resolveEventIdentity } from '../../identity/resolve-event.ts';
 import { unmerge, type UnmergeResult } from '../../identity/unmerge.ts';
+import type { SegmentCommit } from '../../segments/segment-port.ts';
 import { encodeIdentifiers, eventFromRow, eventInsertValues, INSERT_EVENT_SQL, type EventRow } from '../event-rows.ts';
 import { GroupCommitter } from '../group-committer.ts';
 import { searchNamePatterns, toMergeRecord, toProfileChange, type MergeRow, type ProfileChangeRow } from '../identity-rows.ts';
-import { KyselyStateQueries, type StateQueryCapabilities, type StateTables } from '../kysely-state-queries.ts';
+import { KyselySegmentQueries, type SegmentQueryCapabilities } from '../kysely-segment-queries.ts';
+import type { StateQueryCapabilities, StateTables } from '../kysely-state-queries.ts';
 import type {
   AppendRequest, AppendResult, ProfileChange, ProfileHit, ProfileSearch, ProfileView, StateStore,
 } from '../ports.ts';
@@ -20,6 +22,7 @@ import { logPositionKey } from '../settings-keys.ts';
 import { createKysely } from './kysely-node-sqlite.ts';
 import { migrate } from './migrations.ts';
 import { prepareStatements, SqliteIdentityTx } from './sqlite-identity-tx.ts';
+import { prepareSegmentCommit, sqliteSegmentCapabilities } from './sqlite-segment-commit.ts';
 import { immediateTransaction } from './transaction.ts';
 
 /** Warnings written by identity resolution, recomputed when profiles are rebuilt. */
@@ -39,10 +42,10 @@ export interface SqliteStateStoreOptions {
 }
 
 /** The embedded state store: one SQLite file in WAL mode, with commits shared between requests. */
-export class SqliteStateStore extends KyselyStateQueries implements StateStore {
+export class SqliteStateStore extends KyselySegmentQueries implements StateStore {
   readonly engine = 'sqlite';
   protected readonly kysely: Kysely<StateTables>;
-  protected readonly capabilities: StateQueryCapabilities = { booleansAsIntegers: true, sourceCreationOrder: 'created_at' };
+  protected readonly capabilities: StateQueryCapabilities & SegmentQueryCapabilities;
   private readonly db: DatabaseSync;
   private readonly committer: GroupCommitter<AppendRequest, AppendResult>;
   private readonly dedupWindowMs: number;
@@ -56,6 +59,7 @@ export class SqliteStateStore extends KyselyStateQueries implements StateStore {
     saveLogPosition: StatementSync;
   };
   private identityStatements!: ReturnType<typeof prepareStatements>;
+  private segmentCommit!: ReturnType<typeof prepareSegmentCommit>;
   private rules: IdentityRules = DEFAULT_IDENTITY_RULES;
   private readonly resolveIdentities: boolean;
   private pruneTimer: NodeJS.Timeout | null = null;
@@ -69,6 +73,7 @@ export class SqliteStateStore extends KyselyStateQueries implements StateStore {
     this.db = new DatabaseSync(options.path);
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? 'FULL'}; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 10000;`);
     this.kysely = createKysely<StateTables>(this.db);
+    this.capabilities = { booleansAsIntegers: true, sourceCreationOrder: 'created_at', ...sqliteSegmentCapabilities(this.db) };
     this.dedupWindowMs = options.dedupWindowMs;
     this.now = options.now ?? Date.now;
     this.resolveIdentities = options.resolveIdentities ?? true;
@@ -95,6 +100,7 @@ export class SqliteStateStore extends KyselyStateQueries implements StateStore {
         ON CONFLICT (workspace_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
     };
     this.identityStatements = prepareStatements(this.db);
+    this.segmentCommit = prepareSegmentCommit(this.db);
     const latest = this.db.prepare('SELECT max(coalesce((SELECT max(added_at) FROM identities), 0), coalesce((SELECT max(created_at) FROM merges), 0)) AS t').get() as { t: number };
     this.lastStamp = Number(latest.t);
     this.rules = this.loadIdentityRules();
@@ -115,6 +121,10 @@ export class SqliteStateStore extends KyselyStateQueries implements StateStore {
 
   appendEvents(request: AppendRequest): Promise<AppendResult> {
     return this.committer.submit(request);
+  }
+
+  async commitSegments(commit: SegmentCommit): Promise<boolean> {
+    return this.segmentCommit(commit);
   }
 
   private commitGroup(requests: AppendRequest[]): AppendResult[] {
