@@ -13,6 +13,8 @@ import { IngestService } from '../ingest/ingest-service.ts';
 import { ProfileService } from '../profiles/profile-service.ts';
 import { SourceService } from '../sources/source-service.ts';
 import { DuckDbAnalyticsStore } from '../stores/duckdb/duckdb-analytics-store.ts';
+import { SegmentEngine } from '../segments/segment-engine.ts';
+import { SegmentService } from '../segments/segment-service.ts';
 import { SqliteStateStore } from '../stores/sqlite/sqlite-state-store.ts';
 import { stateStorePath, type CentricConfig } from './config.ts';
 
@@ -61,6 +63,8 @@ export async function startEmbeddedServer(config: CentricConfig): Promise<Runnin
   await processor.start();
   const profiles = new ProfileService(centric.store, config.workspaceId, () => processor.rulesChanged());
   const analytics = await startAnalytics(config, centric.store);
+  const segments = await startSegments(config, centric.store);
+  processor.onStored(() => segments.engine.wake());
   const app = await buildHttpApp({
     store: centric.store,
     ingest: new IngestService(centric.store, { maxEventBytes: config.maxEventBytes, log }),
@@ -74,6 +78,7 @@ export async function startEmbeddedServer(config: CentricConfig): Promise<Runnin
     maxBacklogEvents: config.maxBacklogEvents,
     logger: { level: config.logLevel },
     ...(analytics ? { analytics: analytics.service } : {}),
+    segments: segments.service,
   });
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('0.0.0.0', '127.0.0.1');
@@ -89,6 +94,7 @@ export async function startEmbeddedServer(config: CentricConfig): Promise<Runnin
       await processor.stop();
       await log.close();
       await analytics?.close();
+      await segments.engine.stop();
       await centric.close();
     },
   };
@@ -110,6 +116,18 @@ async function startAnalytics(config: CentricConfig, store: SqliteStateStore) {
       await analyticsStore.close();
     },
   };
+}
+
+/** Segments and computed traits: the engine follows the state store in the background; a fresh workspace gets the default computed traits. */
+async function startSegments(config: CentricConfig, store: SqliteStateStore) {
+  const engine = new SegmentEngine(store, {
+    workspaceIds: [config.workspaceId],
+    onError: (error) => console.error(`segment engine: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  const service = new SegmentService(store, config.workspaceId, engine);
+  await service.installDefaults();
+  engine.start();
+  return { engine, service };
 }
 
 /**

@@ -12,6 +12,7 @@ export class ThreadedProcessor implements AcceptedLogProcessor {
   private readonly log: SqliteAcceptedLog;
   private readonly data: IngestWorkerData;
   private readonly onError: (message: string) => void;
+  private readonly storedListeners: Array<() => void> = [];
   private storedEvents = 0;
   private stopping = false;
   private readonly idleWaiters: Array<() => void> = [];
@@ -40,6 +41,7 @@ export class ThreadedProcessor implements AcceptedLogProcessor {
         else if (message.type === 'stored') {
           this.log.forget(message.seq);
           this.storedEvents += message.events;
+          for (const listener of this.storedListeners) listener();
           if (this.log.pending().requests === 0) for (const waiter of this.idleWaiters.splice(0)) waiter();
         } else if (message.type === 'error') this.onError(message.message);
       });
@@ -78,6 +80,10 @@ export class ThreadedProcessor implements AcceptedLogProcessor {
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     this.post({ type: 'stop' });
     await exited;
+  }
+
+  onStored(listener: () => void): void {
+    this.storedListeners.push(listener);
   }
 
   private post(message: ToWorker): void {

@@ -70,4 +70,6 @@ export interface AcceptedLogProcessor {
   readonly stored: number;
   /** The identity rules changed in the state store; read them again before the next events. */
   rulesChanged(): void;
+  /** Calls `listener` each time a chunk of events has been committed to the state store (followers wake on it). */
+  onStored(listener: () => void): void;
 }

@@ -94,6 +94,10 @@ export class IngestProcessor implements AcceptedLogProcessor {
     this.progressListeners.push(listener);
   }
 
+  onStored(listener: () => void): void {
+    this.onProgress(() => listener());
+  }
+
   private async run(): Promise<void> {
     while (!this.stopped) {
       const entries = await this.log.read(this.processedSeq, this.chunkEvents);
