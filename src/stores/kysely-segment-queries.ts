@@ -90,6 +90,9 @@ export interface SegmentQueryCapabilities {
   runInTransaction(queries: CompiledQuery[]): Promise<number[]>;
 }
 
+/** The two tables of definitions; they share every column but the computed trait's key. */
+type DefinitionTable = 'segments' | 'computed_traits';
+
 /** The engine position lives in the settings table (workspace ''), as JSON, under this key on every engine. */
 export const SEGMENT_ENGINE_POSITION_KEY = 'segment_engine:position';
 
@@ -142,25 +145,19 @@ export abstract class KyselySegmentQueries extends KyselyStateQueries {
   }
 
   async listSegments(workspaceId: string): Promise<SegmentRecord[]> {
-    const rows = await this.segmentDb.selectFrom('segments').selectAll().where('workspace_id', '=', workspaceId).orderBy('name').execute();
-    return rows.map(toSegment);
+    return (await this.definitionRows('segments', workspaceId, null)).map(toSegment);
   }
 
   async getSegment(workspaceId: string, id: string): Promise<SegmentRecord | null> {
-    const row = await this.segmentDb.selectFrom('segments').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    const [row] = await this.definitionRows('segments', workspaceId, id);
     return row ? toSegment(row) : null;
   }
 
   async updateSegment(workspaceId: string, id: string, patch: SegmentPatch): Promise<SegmentRecord | null> {
-    const result = await this.refusingTaken('CENTRIC_ERR_SEGMENT_NAME_TAKEN', `a segment named "${patch.name}" already exists`, () =>
-      this.segmentDb.updateTable('segments')
-        .set(definitionChanges(patch))
-        .$if(patch.definition !== undefined, (update) => update.set((eb) => ({ revision: eb('revision', '+', 1) })))
-        .where('workspace_id', '=', workspaceId)
-        .where('id', '=', id)
-        .executeTakeFirst(),
+    const updated = await this.refusingTaken('CENTRIC_ERR_SEGMENT_NAME_TAKEN', `a segment named "${patch.name}" already exists`, () =>
+      this.patchDefinition('segments', workspaceId, id, patch),
     );
-    return result.numUpdatedRows > 0n ? this.getSegment(workspaceId, id) : null;
+    return updated ? this.getSegment(workspaceId, id) : null;
   }
 
   async deleteSegment(workspaceId: string, id: string): Promise<boolean> {
@@ -181,28 +178,44 @@ export abstract class KyselySegmentQueries extends KyselyStateQueries {
   }
 
   async listComputedTraits(workspaceId: string): Promise<ComputedTraitRecord[]> {
-    const rows = await this.segmentDb.selectFrom('computed_traits').selectAll().where('workspace_id', '=', workspaceId).orderBy('key').execute();
-    return rows.map(toComputedTrait);
+    return (await this.definitionRows('computed_traits', workspaceId, null)).map(toComputedTrait);
   }
 
   async getComputedTrait(workspaceId: string, id: string): Promise<ComputedTraitRecord | null> {
-    const row = await this.segmentDb.selectFrom('computed_traits').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    const [row] = await this.definitionRows('computed_traits', workspaceId, id);
     return row ? toComputedTrait(row) : null;
   }
 
   async updateComputedTrait(workspaceId: string, id: string, patch: SegmentPatch): Promise<ComputedTraitRecord | null> {
-    const result = await this.segmentDb.updateTable('computed_traits')
-      .set(definitionChanges(patch))
-      .$if(patch.definition !== undefined, (update) => update.set((eb) => ({ revision: eb('revision', '+', 1) })))
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n ? this.getComputedTrait(workspaceId, id) : null;
+    return (await this.patchDefinition('computed_traits', workspaceId, id, patch)) ? this.getComputedTrait(workspaceId, id) : null;
   }
 
   async deleteComputedTrait(workspaceId: string, id: string): Promise<boolean> {
     const result = await this.segmentDb.deleteFrom('computed_traits').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
     return result.numDeletedRows > 0n;
+  }
+
+  /** A workspace's segments by name or computed traits by key, or the one with `id`. */
+  private async definitionRows<T extends DefinitionTable>(table: T, workspaceId: string, id: string | null): Promise<Array<Selectable<SegmentTables[T]>>> {
+    const rows = await this.segmentDb.selectFrom(table as DefinitionTable)
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .$if(id !== null, (query) => query.where('id', '=', id!))
+      .orderBy(table === 'segments' ? 'name' : 'key')
+      .execute();
+    // Kysely types rows of a table chosen at run time by the columns both tables share; selectAll gave them all.
+    return rows as Array<Selectable<SegmentTables[T]>>;
+  }
+
+  /** Applies a patch; a new definition raises the revision. False when there is no such row. */
+  private async patchDefinition(table: DefinitionTable, workspaceId: string, id: string, patch: SegmentPatch): Promise<boolean> {
+    const result = await this.segmentDb.updateTable(table)
+      .set(definitionChanges(patch))
+      .$if(patch.definition !== undefined, (update) => update.set((eb) => ({ revision: eb('revision', '+', 1) })))
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   async segmentEnginePosition(): Promise<SegmentEnginePosition> {
