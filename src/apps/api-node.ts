@@ -1,6 +1,8 @@
 import { AnalyticsService } from '../analytics/analytics-service.ts';
 import { JetStreamBusWriter } from '../bus/jetstream/jetstream-bus-writer.ts';
 import { buildHttpApp } from '../http/app.ts';
+import { SegmentEngine } from '../segments/segment-engine.ts';
+import { SegmentService } from '../segments/segment-service.ts';
 import { IngestService } from '../ingest/ingest-service.ts';
 import { ProfileService } from '../profiles/profile-service.ts';
 import { SourceService } from '../sources/source-service.ts';
@@ -22,6 +24,8 @@ export async function startApiNode(config: ScaleOutConfig): Promise<RunningServe
     analytics: config.analytics === 'off' ? null : opened.add(await openPostgresAnalytics(config)),
   }));
   const sources = new SourceService(store);
+  // Never started here: the workers evaluate; this one checks definitions and answers previews.
+  const segmentEngine = new SegmentEngine(store, { workspaceIds: [config.workspaceId] });
   const app = await buildHttpApp({
     store,
     ingest: new IngestService(store, { maxEventBytes: config.maxEventBytes, log: writer }),
@@ -36,6 +40,7 @@ export async function startApiNode(config: ScaleOutConfig): Promise<RunningServe
     maxBacklogEvents: config.maxBacklogEvents,
     logger: { level: config.logLevel },
     ...(analytics ? { analytics: new AnalyticsService(analytics, config.workspaceId) } : {}),
+    segments: new SegmentService(store, config.workspaceId, segmentEngine),
     readinessChecks: [{ name: `NATS JetStream at ${config.natsUrl}`, ready: () => writer.isReady() }],
   });
   const address = await app.listen({ host: config.host, port: config.port });

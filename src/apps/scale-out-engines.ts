@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { SegmentEngine } from '../segments/segment-engine.ts';
 import { AnalyticsSink } from '../analytics/analytics-sink.ts';
 import type { JetStreamBusOptions } from '../bus/jetstream/jetstream-connection.ts';
 import { PostgresAnalyticsStore } from '../stores/postgres/analytics-postgres-store.ts';
@@ -74,6 +75,8 @@ export async function openPostgresAnalytics(config: ScaleOutConfig): Promise<Pos
 
 /** Any number, the same for every install: the session lock only one worker's analytics sink may hold. */
 const SINK_LEADER_LOCK = 7_301_004_112;
+/** Likewise for the segment engine: one worker evaluates segments at a time. */
+const SEGMENT_LEADER_LOCK = 7_301_004_113;
 
 /**
  * Runs the analytics sink in whichever worker holds a PostgreSQL session lock, so one copies at a
@@ -87,9 +90,31 @@ export function leadAnalyticsSink(
   onError: (error: unknown) => void,
   retryMs = 5000,
 ): { close(): Promise<void> } {
+  return leadWhileLocked(config, SINK_LEADER_LOCK, () => {
+    const sink = new AnalyticsSink(state, analytics, { onError });
+    sink.start();
+    return sink;
+  }, onError, retryMs);
+}
+
+/**
+ * Runs the segment engine in whichever worker holds its session lock (one evaluates at a time, taking
+ * over from the committed position when the holder dies). API nodes change definitions, so the
+ * engine reads them again every few seconds.
+ */
+export function leadSegmentEngine(config: ScaleOutConfig, state: PostgresStateStore, onError: (error: unknown) => void, retryMs = 5000): { close(): Promise<void> } {
+  return leadWhileLocked(config, SEGMENT_LEADER_LOCK, () => {
+    const engine = new SegmentEngine(state, { workspaceIds: [config.workspaceId], onError, reloadEveryMs: 2000 });
+    engine.start();
+    return engine;
+  }, onError, retryMs);
+}
+
+/** Runs what `start` starts while this process holds the session advisory lock `key`; stops it on close, which lets the lock go. */
+function leadWhileLocked(config: ScaleOutConfig, key: number, start: () => { stop(): Promise<void> }, onError: (error: unknown) => void, retryMs: number): { close(): Promise<void> } {
   let closed = false;
   let client: pg.Client | null = null;
-  let sink: AnalyticsSink | null = null;
+  let running: { stop(): Promise<void> } | null = null;
   let timer: NodeJS.Timeout | null = null;
   const attempt = async () => {
     timer = null;
@@ -97,10 +122,9 @@ export function leadAnalyticsSink(
       client = new pg.Client({ connectionString: config.postgresUrl });
       client.on('error', onError);
       await client.connect();
-      const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS held', [SINK_LEADER_LOCK]);
+      const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS held', [key]);
       if (rows[0]?.held === true && !closed) {
-        sink = new AnalyticsSink(state, analytics, { onError });
-        sink.start();
+        running = start();
         return;
       }
       await client.end();
@@ -117,7 +141,7 @@ export function leadAnalyticsSink(
     close: async () => {
       closed = true;
       if (timer) clearTimeout(timer);
-      await sink?.stop();
+      await running?.stop();
       // Ending the session lets the lock go.
       await client?.end().catch(() => undefined);
     },

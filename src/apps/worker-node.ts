@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { JetStreamBusConsumer } from '../bus/jetstream/jetstream-bus-consumer.ts';
 import type { StateStore } from '../stores/ports.ts';
-import { busOptions, leadAnalyticsSink, OpenedEngines, openPostgresAnalytics, openPostgresState } from './scale-out-engines.ts';
+import { busOptions, leadAnalyticsSink, leadSegmentEngine, OpenedEngines, openPostgresAnalytics, openPostgresState } from './scale-out-engines.ts';
 import type { ScaleOutConfig } from './scale-out-config.ts';
 
 /** A running `centric worker`: its status endpoint and how to stop it. */
@@ -44,6 +44,7 @@ export async function startWorkerNode(config: ScaleOutConfig): Promise<RunningWo
   const sink = analytics
     ? leadAnalyticsSink(config, store, analytics, (error) => console.error(`analytics sink: ${error instanceof Error ? error.message : String(error)}`))
     : null;
+  const segments = leadSegmentEngine(config, store, (error) => console.error(`segment engine: ${error instanceof Error ? error.message : String(error)}`));
   const app = statusApp(store, config, () => consumer.isReady(), () => progress);
   const address = await app.listen({ host: config.host, port: config.port });
   return {
@@ -53,6 +54,7 @@ export async function startWorkerNode(config: ScaleOutConfig): Promise<RunningWo
       // Finish the requests in hand so they are acknowledged; the rest waits on the bus.
       await consumer.close();
       await sink?.close();
+      await segments.close();
       await analytics?.close();
       await app.close();
       await store.close();

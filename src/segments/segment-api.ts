@@ -6,7 +6,7 @@ export interface SegmentView extends SegmentRecord {
   size: number;
 }
 
-export interface ComputedTraitView extends ComputedTraitRecord {}
+export type ComputedTraitView = ComputedTraitRecord;
 
 /** A dry run of a definition over existing profiles, nothing saved. */
 export interface SegmentPreview {

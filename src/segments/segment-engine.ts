@@ -22,6 +22,8 @@ export interface SegmentEngineOptions {
   /** Profiles per background computation commit. */
   computationBatch?: number;
   now?: () => number;
+  /** Read the definitions again this often even unasked (other processes may change them); never when absent. */
+  reloadEveryMs?: number;
   onError?: (error: unknown) => void;
   /** Called with each committed batch of membership changes, in order. */
   onChanges?: (changes: NewMembershipChange[]) => void;
@@ -96,6 +98,7 @@ export class SegmentEngine {
   private readonly now: () => number;
   private plans = new Map<string, WorkspacePlan>();
   private dirty = true;
+  private loadedAt = 0;
   private computation: Computation | null = null;
   private stopped = true;
   private loop: Promise<void> | null = null;
@@ -149,7 +152,7 @@ export class SegmentEngine {
 
   /** One step of work; 'idle' when there was none. */
   async step(): Promise<'changes' | 'events' | 'retry' | 'due' | 'computation' | 'idle'> {
-    if (this.dirty) await this.loadPlans();
+    if (this.dirty || (this.options.reloadEveryMs !== undefined && Date.now() - this.loadedAt >= this.options.reloadEveryMs)) await this.loadPlans();
     const position = await this.store.segmentEnginePosition();
     this.state.position = position;
     const changes = await this.store.readProfileChanges(position.changeId, CHANGE_PAGE);
@@ -209,6 +212,7 @@ export class SegmentEngine {
 
   private async loadPlans(): Promise<void> {
     this.dirty = false;
+    this.loadedAt = Date.now();
     const plans = new Map<string, WorkspacePlan>();
     for (const workspaceId of this.options.workspaceIds) {
       const [segments, traits] = await Promise.all([this.store.listSegments(workspaceId), this.store.listComputedTraits(workspaceId)]);
