@@ -119,7 +119,9 @@ export function segmentStoreContract(engine: string, harness: StateStoreHarness)
       const ada = await profileOf('u-ada');
       const segment = await store.createSegment({ workspaceId: 'default', name: 'Buyers', definition: definition(1) });
 
-      expect(await store.loadSegmentInputs([ada, 'prf_missing'])).toEqual([
+      // More ids than one query takes at once, most of them of no profile.
+      const many = [...Array.from({ length: 1200 }, (_, n) => `prf_missing_${n}`), ada];
+      expect(await store.loadSegmentInputs(many)).toEqual([
         { profileId: ada, workspaceId: 'default', live: true, traits: { plan: 'pro', name: 'Ada', orders: 3 }, state: null },
       ]);
       expect(await store.segmentEnginePosition()).toEqual({ eventSeq: 0, changeId: 0 });
@@ -158,6 +160,18 @@ export function segmentStoreContract(engine: string, harness: StateStoreHarness)
 
       expect(await store.commitSegments(commitOf({ from: { eventSeq: 5, changeId: 2 }, to: { eventSeq: 6, changeId: 2 }, states: [stateOf(ada)] }))).toBe(true);
       expect((await store.loadSegmentInputs([ada]))[0]!.state).not.toBeNull();
+    });
+
+    it('of two commits made at once from the same position, one moves it and the other writes nothing', async () => {
+      const segment = await store.createSegment({ workspaceId: 'default', name: 'Buyers', definition: definition(1) });
+      const from = { eventSeq: 0, changeId: 0 };
+      const results = await Promise.all(['prf_a', 'prf_b'].map((profileId, n) => store.commitSegments(commitOf({
+        from, to: { eventSeq: n + 1, changeId: 0 }, changes: [change(segment.id, profileId, 'entered', AT + n)],
+      }))));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = results.indexOf(true);
+      expect(await store.segmentEnginePosition()).toEqual({ eventSeq: winner + 1, changeId: 0 });
+      expect((await store.readMembershipChanges(0, 10)).map((entry) => entry.profileId)).toEqual([['prf_a', 'prf_b'][winner]]);
     });
 
     it('a profile absorbed by a merge reads as not live, and once dropped loses its state and memberships', async () => {
