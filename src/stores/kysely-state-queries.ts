@@ -1,4 +1,4 @@
-import type { Generated, Kysely, Selectable } from 'kysely';
+import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
 import type { ErrorCode } from '../core/errors.ts';
 import { eventRecordFromRow, type EventRow } from './event-rows.ts';
 import { newSourceId, newWriteKey } from './ids.ts';
@@ -48,8 +48,8 @@ export interface StateTables {
 export interface StateQueryCapabilities {
   /** The engine has no boolean type and keeps booleans as 0/1 integers (SQLite). */
   booleansAsIntegers: boolean;
-  /** The sources column that lists them in creation order, ties within one millisecond included where the engine has `seq`. */
-  sourceCreationOrder: 'seq' | 'created_at';
+  /** What lists sources in creation order, ties within one millisecond included: `seq` on PostgreSQL, SQLite's `rowid`. */
+  sourceCreationOrder: 'seq' | 'rowid';
 }
 
 /**
@@ -83,7 +83,7 @@ export abstract class KyselyStateQueries {
       .selectFrom('sources')
       .selectAll()
       .where('workspace_id', '=', workspaceId)
-      .orderBy(this.capabilities.sourceCreationOrder)
+      .orderBy(sql.ref(this.capabilities.sourceCreationOrder))
       .execute();
     return rows.map(toSource);
   }

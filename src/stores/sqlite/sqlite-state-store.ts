@@ -73,7 +73,7 @@ export class SqliteStateStore extends KyselySegmentQueries implements StateStore
     this.db = new DatabaseSync(options.path);
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? 'FULL'}; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 10000;`);
     this.kysely = createKysely<StateTables>(this.db);
-    this.capabilities = { booleansAsIntegers: true, sourceCreationOrder: 'created_at', ...sqliteSegmentCapabilities(this.db) };
+    this.capabilities = { booleansAsIntegers: true, sourceCreationOrder: 'rowid', ...sqliteSegmentCapabilities(this.db) };
     this.dedupWindowMs = options.dedupWindowMs;
     this.now = options.now ?? Date.now;
     this.resolveIdentities = options.resolveIdentities ?? true;
