@@ -3,6 +3,9 @@ import { loadConfig, wholeNumber } from '../../apps/config.ts';
 import { closeOnSignals, openEmbedded, startEmbeddedServer } from '../../apps/embedded.ts';
 import { createDemoCompany, DEMO_DEFAULTS } from '../../demo/demo-company.ts';
 import { checkIdentities } from '../../demo/demo-identity-check.ts';
+import { ensureDemoSegments } from '../../demo/demo-segments.ts';
+import { SegmentEngine } from '../../segments/segment-engine.ts';
+import { SegmentService } from '../../segments/segment-service.ts';
 import { demoMarker, ensureDemoSources, loadDemoEvents, markerMatches, readDemoMarker, writeDemoMarker } from '../../demo/demo-loader.ts';
 import { createDemoProgressDisplay } from '../../demo/demo-progress.ts';
 import { formatCount, formatDuration } from '../progress-display.ts';
@@ -100,6 +103,9 @@ export function registerDemoCommand(program: Command): void {
           }
           writeDemoMarker(config.dataDir, demoMarker(company, total, identityCheck));
         }
+        // The server's engine computes them in the background; their progress shows in the console and the API.
+        const segments = await ensureDemoSegments(new SegmentService(centric.store, config.workspaceId, new SegmentEngine(centric.store, { workspaceIds: [config.workspaceId] })));
+        if (segments.length > 0) console.log(`Created ${segments.length} example segments: ${segments.join('; ')}`);
       } finally {
         await centric.close();
       }
