@@ -28,7 +28,7 @@ export function checkIntervals(range: TimeRange, interval: Interval): void {
 
 export function checkFilters(filters: AnalyticsFilters): void {
   if (filters.segmentId !== undefined) {
-    throw new CentricError('CENTRIC_ERR_ANALYTICS_SEGMENTS_UNAVAILABLE', 'segments do not exist yet; filter by traits (filters.traits) in the meantime');
+    throw new CentricError('CENTRIC_ERR_ANALYTICS_SEGMENTS_UNAVAILABLE', "analytics cannot filter by segment yet; filter by traits (filters.traits), or export the segment's members (GET /api/v1/segments/:id/members.csv)");
   }
   (filters.traits ?? []).forEach((filter, index) => checkValueFilter(filter, `filters.traits[${index}]`));
 }

@@ -75,7 +75,7 @@ function filters(body: Filters): AnalyticsFilters {
     ...(body.touchpoint ? { touchpoints: body.touchpoint } : {}),
     ...(body.department ? { departments: body.department } : {}),
     ...(body.traits ? { traits: body.traits } : {}),
-    // Passed on so the service can say segments do not exist yet (the extension point for them).
+    // Passed on so the service can say it cannot filter by segment yet (the extension point for it).
     ...(body.segment !== undefined ? { segmentId: body.segment } : {}),
   };
 }

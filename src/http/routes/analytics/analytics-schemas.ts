@@ -34,7 +34,7 @@ export const Filters = Type.Object(
     touchpoint: Type.Optional(Type.Array(Name, { minItems: 1, maxItems: 50 })),
     department: Type.Optional(Type.Array(Name, { minItems: 1, maxItems: 50 })),
     traits: Type.Optional(Type.Array(TraitFilter, { maxItems: 10 })),
-    segment: Type.Optional(Type.String({ description: 'reserved: segments do not exist yet' })),
+    segment: Type.Optional(Type.String({ description: 'reserved: analytics cannot filter by segment yet (answers 400)' })),
   },
   { additionalProperties: false },
 );
