@@ -1,3 +1,4 @@
+import type { MembershipChange } from '../segments/segment-port.ts';
 import type { AppendRequest, LogPosition } from '../stores/ports.ts';
 
 /** The name the embedded accepted log's position is kept under in the state store. */
@@ -72,4 +73,47 @@ export interface AcceptedLogProcessor {
   rulesChanged(): void;
   /** Calls `listener` each time a chunk of events has been committed to the state store (followers wake on it). */
   onStored(listener: () => void): void;
+}
+
+/**
+ * A segment membership change as the bus carries it (JSON on JetStream, as is in process). Its shape
+ * is what consumers such as journeys and destinations read: add fields, never rename or remove one.
+ */
+export interface SegmentMembershipMessage {
+  type: 'segment_membership';
+  /** The change's id in the state store's feed: increasing, so a consumer can drop one it has seen. */
+  id: number;
+  workspaceId: string;
+  segmentId: string;
+  profileId: string;
+  change: 'entered' | 'exited';
+  /** When the membership changed, as an ISO 8601 time. */
+  at: string;
+  cause: MembershipChange['cause'];
+}
+
+/** The bus message for one membership change. */
+export function membershipMessage(change: MembershipChange): SegmentMembershipMessage {
+  return {
+    type: 'segment_membership',
+    id: change.id,
+    workspaceId: change.workspaceId,
+    segmentId: change.segmentId,
+    profileId: change.profileId,
+    change: change.change,
+    at: new Date(change.at).toISOString(),
+    cause: change.cause,
+  };
+}
+
+/**
+ * Where the membership relay puts the changes it reads from the state store's feed. The publisher,
+ * not the relay, knows how far the bus got, so a relay that restarts goes on from there.
+ */
+export interface MembershipPublisher {
+  /** The id of the last change the bus holds (0 when none): the relay publishes what comes after it. */
+  lastPublishedId(): Promise<number>;
+  /** Publishes the changes (ascending ids) in order; resolves once the bus holds them all, and a change published again is held once. */
+  publish(changes: MembershipChange[]): Promise<void>;
+  close(): Promise<void>;
 }
