@@ -7,6 +7,8 @@ import { SignInPage } from './pages/sign-in-page.tsx';
 import { CustomersPage } from './pages/customers-page.tsx';
 import { CustomerPage } from './pages/customer-page.tsx';
 import { SourcesPage } from './pages/sources-page.tsx';
+import { SegmentsPage } from './pages/segments-page.tsx';
+import { SegmentIcon } from './pages/segment-icon.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { useAnalyticsAvailable } from './pages/analytics-availability.ts';
 
@@ -52,12 +54,13 @@ export function App() {
 
   const section = location.path.split('/')[1] ?? '';
   const nav = [
-    { to: '/customers', name: 'customers', label: 'Customers', icon: 'customers' as const },
+    { to: '/customers', name: 'customers', label: 'Customers', icon: <Icon name="customers" /> },
+    { to: '/segments', name: 'segments', label: 'Segments', icon: <SegmentIcon /> },
     ...(analytics ? [
-      { to: '/journeys', name: 'journeys', label: 'Journeys', icon: 'journeys' as const },
-      { to: '/touchpoints', name: 'touchpoints', label: 'Touchpoints', icon: 'touchpoints' as const },
+      { to: '/journeys', name: 'journeys', label: 'Journeys', icon: <Icon name="journeys" /> },
+      { to: '/touchpoints', name: 'touchpoints', label: 'Touchpoints', icon: <Icon name="touchpoints" /> },
     ] : []),
-    { to: '/sources', name: 'sources', label: 'Sources', icon: 'sources' as const },
+    { to: '/sources', name: 'sources', label: 'Sources', icon: <Icon name="sources" /> },
   ];
 
   return (
@@ -70,7 +73,7 @@ export function App() {
         <nav aria-label="Main">
           {nav.map((item) => (
             <Link key={item.name} to={item.to} className="nav-link" aria-current={section === item.name ? 'page' : undefined}>
-              <Icon name={item.icon} /> <span>{item.label}</span>
+              {item.icon} <span>{item.label}</span>
             </Link>
           ))}
         </nav>
@@ -96,6 +99,8 @@ function Page({ path }: { path: string }) {
       return parts[1] ? <CustomerPage id={parts[1]} /> : <CustomersPage />;
     case 'sources':
       return <SourcesPage selectedId={parts[1] ?? null} />;
+    case 'segments':
+      return <SegmentsPage selectedId={parts[1] ?? null} />;
     case 'journeys':
       return <JourneysPage />;
     case 'touchpoints':

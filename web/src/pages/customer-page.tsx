@@ -8,6 +8,7 @@ import { Link, navigate } from '../router.tsx';
 import { toApiError, useApi } from '../use-api.ts';
 import { CustomerSearchBox, initials } from './customer-search.tsx';
 import { CustomerTimeline, describeEvent } from './customer-timeline.tsx';
+import { CustomerSegments } from './segment-customer-panel.tsx';
 import type { Identifier, Merge, Profile, Source, TimelineEvent, TimelinePage, UnmergeResult } from './customer-types.ts';
 
 /** The customer card: who they are, what we know, their last contacts, the timeline, identifiers and merges. */
@@ -82,6 +83,7 @@ export function CustomerPage({ id }: { id: string }) {
             }}
           />
           <Identifiers identifiers={data.identifiers} />
+          <CustomerSegments profileId={data.id} key={`segments-${data.id}-${version}`} />
           <Traits profile={data} sourceNames={sourceNames} />
         </div>
       </div>

@@ -103,7 +103,7 @@ describe('serving the console', () => {
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Centric</title>');
     writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log(1)');
     const server = await serve(dir);
-    for (const path of ['/', '/customers', '/customers/prf_x', '/sources/src_1', '/journeys', '/touchpoints']) {
+    for (const path of ['/', '/customers', '/customers/prf_x', '/sources/src_1', '/segments', '/segments/seg_1', '/journeys', '/touchpoints']) {
       const response = await server.inject({ method: 'GET', url: path });
       expect(response.statusCode, path).toBe(200);
       expect(response.body).toContain('<title>Centric</title>');

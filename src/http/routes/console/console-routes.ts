@@ -13,7 +13,7 @@ import { ErrorResponse } from '../../schemas.ts';
 export const DEFAULT_CONSOLE_DIR = resolve(import.meta.dirname, '../../../../web/dist');
 
 /** The paths the console's own router draws; each gets the console's page. */
-const CONSOLE_PATHS = ['/', '/sign-in', '/customers', '/customers/*', '/sources', '/sources/*', '/journeys', '/journeys/*', '/touchpoints', '/touchpoints/*'];
+const CONSOLE_PATHS = ['/', '/sign-in', '/customers', '/customers/*', '/sources', '/sources/*', '/segments', '/segments/*', '/journeys', '/journeys/*', '/touchpoints', '/touchpoints/*'];
 
 export interface ConsoleRoutesOptions {
   adminTokens: string[];
