@@ -15,6 +15,7 @@ import { SourceService } from '../sources/source-service.ts';
 import { DuckDbAnalyticsStore } from '../stores/duckdb/duckdb-analytics-store.ts';
 import { SegmentEngine } from '../segments/segment-engine.ts';
 import { SegmentService } from '../segments/segment-service.ts';
+import { InProcessMembershipPublisher, MembershipRelay } from '../segments/membership-relay.ts';
 import { SqliteStateStore } from '../stores/sqlite/sqlite-state-store.ts';
 import { stateStorePath, type CentricConfig } from './config.ts';
 
@@ -94,7 +95,7 @@ export async function startEmbeddedServer(config: CentricConfig): Promise<Runnin
       await processor.stop();
       await log.close();
       await analytics?.close();
-      await segments.engine.stop();
+      await segments.close();
       await centric.close();
     },
   };
@@ -120,14 +121,25 @@ async function startAnalytics(config: CentricConfig, store: SqliteStateStore) {
 
 /** Segments and computed traits: the engine follows the state store in the background; a fresh workspace gets the default computed traits. */
 async function startSegments(config: CentricConfig, store: SqliteStateStore) {
-  const engine = new SegmentEngine(store, {
-    workspaceIds: [config.workspaceId],
-    onError: (error) => console.error(`segment engine: ${error instanceof Error ? error.message : String(error)}`),
-  });
+  const log = (what: string) => (error: unknown) => console.error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+  // Membership changes are announced in process, in order, to whoever subscribes (journeys and destinations later).
+  const publisher = await InProcessMembershipPublisher.open(store, { onListenerError: log('membership listener') });
+  const relay = new MembershipRelay(store, publisher, { onError: log('membership relay') });
+  const engine = new SegmentEngine(store, { workspaceIds: [config.workspaceId], onError: log('segment engine'), onChanges: () => relay.wake() });
   const service = new SegmentService(store, config.workspaceId, engine);
   await service.installDefaults();
   engine.start();
-  return { engine, service };
+  relay.start();
+  return {
+    engine,
+    service,
+    publisher,
+    close: async () => {
+      await engine.stop();
+      await relay.stop();
+      await publisher.close();
+    },
+  };
 }
 
 /**

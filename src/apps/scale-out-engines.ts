@@ -1,5 +1,7 @@
 import pg from 'pg';
+import { MembershipRelay } from '../segments/membership-relay.ts';
 import { SegmentEngine } from '../segments/segment-engine.ts';
+import { JetStreamMembershipPublisher } from '../bus/jetstream/jetstream-membership-publisher.ts';
 import { AnalyticsSink } from '../analytics/analytics-sink.ts';
 import type { JetStreamBusOptions } from '../bus/jetstream/jetstream-connection.ts';
 import { PostgresAnalyticsStore } from '../stores/postgres/analytics-postgres-store.ts';
@@ -90,7 +92,7 @@ export function leadAnalyticsSink(
   onError: (error: unknown) => void,
   retryMs = 5000,
 ): { close(): Promise<void> } {
-  return leadWhileLocked(config, SINK_LEADER_LOCK, () => {
+  return leadWhileLocked(config, SINK_LEADER_LOCK, async () => {
     const sink = new AnalyticsSink(state, analytics, { onError });
     sink.start();
     return sink;
@@ -103,15 +105,25 @@ export function leadAnalyticsSink(
  * engine reads them again every few seconds.
  */
 export function leadSegmentEngine(config: ScaleOutConfig, state: PostgresStateStore, onError: (error: unknown) => void, retryMs = 5000): { close(): Promise<void> } {
-  return leadWhileLocked(config, SEGMENT_LEADER_LOCK, () => {
-    const engine = new SegmentEngine(state, { workspaceIds: [config.workspaceId], onError, reloadEveryMs: 2000 });
+  return leadWhileLocked(config, SEGMENT_LEADER_LOCK, async () => {
+    // Membership changes go onto JetStream (`<prefix>.segments.<workspace>`), each once, in order.
+    const publisher = await JetStreamMembershipPublisher.open({ ...busOptions(config), connectionName: `centric worker segments ${process.pid}` });
+    const relay = new MembershipRelay(state, publisher, { onError });
+    const engine = new SegmentEngine(state, { workspaceIds: [config.workspaceId], onError, reloadEveryMs: 2000, onChanges: () => relay.wake() });
     engine.start();
-    return engine;
+    relay.start();
+    return {
+      stop: async () => {
+        await engine.stop();
+        await relay.stop();
+        await publisher.close();
+      },
+    };
   }, onError, retryMs);
 }
 
 /** Runs what `start` starts while this process holds the session advisory lock `key`; stops it on close, which lets the lock go. */
-function leadWhileLocked(config: ScaleOutConfig, key: number, start: () => { stop(): Promise<void> }, onError: (error: unknown) => void, retryMs: number): { close(): Promise<void> } {
+function leadWhileLocked(config: ScaleOutConfig, key: number, start: () => Promise<{ stop(): Promise<void> }>, onError: (error: unknown) => void, retryMs: number): { close(): Promise<void> } {
   let closed = false;
   let client: pg.Client | null = null;
   let running: { stop(): Promise<void> } | null = null;
@@ -124,7 +136,9 @@ function leadWhileLocked(config: ScaleOutConfig, key: number, start: () => { sto
       await client.connect();
       const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS held', [key]);
       if (rows[0]?.held === true && !closed) {
-        running = start();
+        running = await start();
+        // Closed while starting: stop what just started.
+        if (closed) await running.stop();
         return;
       }
       await client.end();

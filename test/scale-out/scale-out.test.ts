@@ -110,6 +110,14 @@ describe('scale-out: two API nodes, two workers, PostgreSQL and JetStream', () =
     });
     expect(created.status).toBe(201);
     const { writeKey } = (await created.json()) as { writeKey: string };
+    // Every customer ends with 25 events: one worker's segment engine must put each in this segment exactly once, failover included.
+    const segment = await fetch(`${apis[1]!.url}/api/v1/segments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'all 25', definition: { version: 1, condition: { kind: 'performed', count: { op: 'at_least', value: EVENTS_PER_CUSTOMER } } } }),
+    });
+    expect(segment.status).toBe(201);
+    const { id: segmentId } = (await segment.json()) as { id: string };
 
     const perSender = senderBatches(customerJourneys(CUSTOMERS, EVENTS_PER_CUSTOMER), SENDERS, BATCH);
     const totalBatches = perSender.reduce((sum, batches) => sum + batches.length, 0);
@@ -146,6 +154,16 @@ describe('scale-out: two API nodes, two workers, PostgreSQL and JetStream', () =
       expect(failed).toBe(0);
       const live = Number((await client.query('SELECT count(*) AS n FROM profiles WHERE merged_into IS NULL')).rows[0].n);
       expect(live).toBe(CUSTOMERS);
+      const members = async () => Number((await client.query('SELECT count(*) AS n FROM segment_members WHERE segment_id = $1', [segmentId])).rows[0].n);
+      const segmentDeadline = Date.now() + 180_000;
+      while ((await members()) < CUSTOMERS && Date.now() < segmentDeadline) await new Promise((resolve) => setTimeout(resolve, 500));
+      const entered = await client.query(
+        `SELECT count(*) AS n, count(DISTINCT m.profile_id) AS live FROM segment_history h
+         LEFT JOIN segment_members m ON m.segment_id = h.segment_id AND m.profile_id = h.profile_id WHERE h.segment_id = $1 AND h.change = 'entered'`,
+        [segmentId],
+      );
+      expect({ members: await members(), entered: Number(entered.rows[0].n), enteredAndStillIn: Number(entered.rows[0].live) })
+        .toEqual({ members: CUSTOMERS, entered: CUSTOMERS, enteredAndStillIn: CUSTOMERS });
     } finally {
       await client.end();
     }
