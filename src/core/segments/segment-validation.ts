@@ -34,9 +34,15 @@ function invalid(code: 'CENTRIC_ERR_SEGMENT_INVALID_DEFINITION' | 'CENTRIC_ERR_C
   throw new CentricError(code, `${field}: ${message}`, { field });
 }
 
-function schemaError(errors: Iterable<{ instancePath: string; message?: string; params?: unknown }>, base: string): { field: string; message: string } {
-  const first = [...errors][0];
+function schemaError(found: Iterable<{ instancePath: string; keyword?: string; message?: string; params?: unknown }>, base: string): { field: string; message: string } {
+  const errors = [...found];
+  const first = errors[0];
   const path = (first?.instancePath ?? '').split('/').filter(Boolean).map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`)).join('');
+  // A choice between literals fails once per literal: name them all instead of "must be equal to constant".
+  const allowed = errors
+    .filter((error) => error.instancePath === first?.instancePath && error.keyword === 'const')
+    .map((error) => JSON.stringify((error.params as { allowedValue?: unknown }).allowedValue));
+  if (allowed.length > 0) return { field: `${base}${path}`, message: `must be one of ${allowed.join(', ')}` };
   const params = first?.params as { additionalProperties?: string[]; requiredProperties?: string[] } | undefined;
   const extra = params?.additionalProperties ? ` (${params.additionalProperties.join(', ')})` : params?.requiredProperties ? ` (${params.requiredProperties.join(', ')})` : '';
   return { field: `${base}${path}`, message: `${first?.message ?? 'is not valid'}${extra}` };
