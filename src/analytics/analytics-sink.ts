@@ -1,4 +1,5 @@
 import { analyticsEventName, analyticsProperties, analyticsTraits, type AnalyticsEvent } from '../core/analytics/analytics-model.ts';
+import { BackgroundLoop } from '../core/background-loop.ts';
 import type { EventRecord, ProfileChange, StateStore } from '../stores/ports.ts';
 import { SinkPositionConflict, type AnalyticsStore, type SinkPosition } from './analytics-port.ts';
 
@@ -48,11 +49,10 @@ export class AnalyticsSink {
   private readonly compactAfterAliases: number;
   private readonly compactEveryMs: number;
   private readonly options: AnalyticsSinkOptions;
-  private stopped = true;
-  private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly loop: BackgroundLoop;
+  private steps = 0;
   private lastCompaction = Date.now();
-  private readonly state: SinkStatus = { running: false, position: null, eventsCopied: 0, changesApplied: 0, compactions: 0, lastError: null };
+  private readonly state: Omit<SinkStatus, 'running' | 'lastError'> = { position: null, eventsCopied: 0, changesApplied: 0, compactions: 0 };
 
   constructor(source: Pick<StateStore, 'readEventsAfter' | 'readProfileChanges'>, target: AnalyticsStore, options: AnalyticsSinkOptions = {}) {
     this.source = source;
@@ -62,26 +62,24 @@ export class AnalyticsSink {
     this.idleMs = options.idleMs ?? 500;
     this.compactAfterAliases = options.compactAfterAliases ?? 10_000;
     this.compactEveryMs = options.compactEveryMs ?? 10 * 60_000;
+    this.loop = new BackgroundLoop(async () => {
+      const outcome = await this.stepNow();
+      if (outcome === 'idle' || ++this.steps % 50 === 0) await this.compactIfDue();
+      return outcome !== 'idle';
+    }, { idleMs: this.idleMs, onError: options.onError });
   }
 
   /** Copies in the background until stopped. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.state.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.loop;
-    this.loop = null;
-    this.state.running = false;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   status(): SinkStatus {
-    return { ...this.state, position: this.state.position ? { ...this.state.position } : null };
+    return { ...this.state, running: this.loop.running, lastError: this.loop.lastError, position: this.state.position ? { ...this.state.position } : null };
   }
 
   /** Copies until nothing is left (tests, and the demo before it serves). */
@@ -95,7 +93,11 @@ export class AnalyticsSink {
    * One step: the next page of profile changes if any, otherwise the next batch of events.
    * 'retry' means the events were put back because an unmerge came in while they were read.
    */
-  async step(): Promise<'changes' | 'events' | 'retry' | 'idle'> {
+  step(): Promise<'changes' | 'events' | 'retry' | 'idle'> {
+    return this.loop.runStep(() => this.stepNow());
+  }
+
+  private async stepNow(): Promise<'changes' | 'events' | 'retry' | 'idle'> {
     const position = await this.target.position();
     this.state.position = position;
     const changes = await this.source.readProfileChanges(position.changeId, CHANGE_PAGE);
@@ -134,37 +136,6 @@ export class AnalyticsSink {
     await this.target.compact();
     this.lastCompaction = Date.now();
     this.state.compactions += 1;
-  }
-
-  private async run(): Promise<void> {
-    let steps = 0;
-    while (!this.stopped) {
-      let outcome: Awaited<ReturnType<AnalyticsSink['step']>>;
-      try {
-        outcome = await this.step();
-        this.state.lastError = null;
-        if (outcome === 'idle' || ++steps % 50 === 0) await this.compactIfDue();
-      } catch (error) {
-        this.state.lastError = error instanceof Error ? error.message : String(error);
-        this.options.onError?.(error);
-        outcome = 'idle';
-      }
-      if (outcome === 'idle' && !this.stopped) await this.sleep(this.idleMs);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = null;
-        resolve();
-      };
-    });
   }
 }
 

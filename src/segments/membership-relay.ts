@@ -1,3 +1,4 @@
+import { BackgroundLoop } from '../core/background-loop.ts';
 import { membershipMessage, type MembershipPublisher, type SegmentMembershipMessage } from '../bus/ports.ts';
 import type { MembershipChange, SegmentStore } from './segment-port.ts';
 
@@ -40,13 +41,8 @@ export class MembershipRelay {
   private readonly idleMs: number;
   /** The last id the bus holds; null when it must be asked again. */
   private position: number | null = null;
-  /** Steps run one after another even when `catchUp` is called while the loop runs. */
-  private turn: Promise<unknown> = Promise.resolve();
-  private stopped = true;
-  private loop: Promise<void> | null = null;
-  private interruptSleep: (() => void) | null = null;
-  private wakePending = false;
-  private readonly state: MembershipRelayStatus = { running: false, lastPublishedId: null, published: 0, lastError: null };
+  private readonly loop: BackgroundLoop;
+  private readonly state: Omit<MembershipRelayStatus, 'running' | 'lastError'> = { lastPublishedId: null, published: 0 };
 
   constructor(feed: MembershipFeed, publisher: MembershipPublisher, options: MembershipRelayOptions = {}) {
     this.feed = feed;
@@ -54,34 +50,26 @@ export class MembershipRelay {
     this.options = options;
     this.batchSize = options.batchSize ?? 500;
     this.idleMs = options.idleMs ?? 1000;
+    this.loop = new BackgroundLoop(async () => (await this.publishNext()) !== 'idle', { idleMs: this.idleMs, onError: options.onError });
   }
 
   /** Publishes in the background until stopped. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.state.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Finishes the batch in hand and stops; the publisher stays open (its owner closes it). */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.interruptSleep?.();
-    await this.loop;
-    this.loop = null;
-    this.state.running = false;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** New changes were committed: look now instead of at the end of the idle wait. */
   wake(): void {
-    // Woken while busy, the step in hand may have read the feed before the commit: skip the next wait.
-    if (this.interruptSleep) this.interruptSleep();
-    else this.wakePending = true;
+    this.loop.wake();
   }
 
   status(): MembershipRelayStatus {
-    return { ...this.state };
+    return { ...this.state, running: this.loop.running, lastError: this.loop.lastError };
   }
 
   /** Publishes until the feed has nothing more (tests, and before a process serves). */
@@ -93,9 +81,7 @@ export class MembershipRelay {
 
   /** Publishes the next batch of the feed, if there is one. */
   step(): Promise<'published' | 'idle'> {
-    const next = this.turn.then(() => this.publishNext());
-    this.turn = next.catch(() => undefined);
-    return next;
+    return this.loop.runStep(() => this.publishNext());
   }
 
   private async publishNext(): Promise<'published' | 'idle'> {
@@ -118,39 +104,6 @@ export class MembershipRelay {
     this.state.published += changes.length;
     this.options.onBatch?.(lastId, changes.length);
     return 'published';
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      let outcome: 'published' | 'idle';
-      try {
-        outcome = await this.step();
-        this.state.lastError = null;
-      } catch (error) {
-        this.state.lastError = error instanceof Error ? error.message : String(error);
-        this.options.onError?.(error);
-        outcome = 'idle';
-      }
-      if (outcome === 'idle' && !this.stopped) await this.sleep(this.idleMs);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.wakePending) {
-      this.wakePending = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.interruptSleep = null;
-        resolve();
-      }, ms);
-      this.interruptSleep = () => {
-        clearTimeout(timer);
-        this.interruptSleep = null;
-        resolve();
-      };
-    });
   }
 }
 

@@ -4,6 +4,7 @@ import {
   compilePlan, computeTrait, earliest, evaluateSegment, missingTrackers, tidy, type CompiledSegment, type Plan,
 } from '../core/segments/segment-plan.ts';
 import { accumulate, buildAccumulator, combine, matches, type Accumulators, type EventFacts } from '../core/segments/trackers.ts';
+import { BackgroundLoop } from '../core/background-loop.ts';
 import type { EventRecord, ProfileChange, StateStore } from '../stores/ports.ts';
 import type {
   ComputationProgress, ComputedTraitRecord, MembershipCause, NewMembershipChange, ProfileSegmentState, SegmentEnginePosition, SegmentInput,
@@ -81,6 +82,8 @@ interface Computation {
   startedAt: number;
 }
 
+type StepOutcome = 'changes' | 'events' | 'retry' | 'due' | 'computation' | 'idle';
+
 const CHANGE_PAGE = 500;
 const HISTORY_PAGE = 1000;
 
@@ -100,37 +103,27 @@ export class SegmentEngine {
   private dirty = true;
   private loadedAt = 0;
   private computation: Computation | null = null;
-  private stopped = true;
-  private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
-  private pendingWake = false;
-  private readonly state: SegmentEngineStatus = { running: false, position: null, eventsEvaluated: 0, membershipChanges: 0, timedChecks: 0, lastError: null };
+  private readonly loop: BackgroundLoop;
+  private readonly state: Omit<SegmentEngineStatus, 'running' | 'lastError'> = { position: null, eventsEvaluated: 0, membershipChanges: 0, timedChecks: 0 };
 
   constructor(store: SegmentEngineStore, options: SegmentEngineOptions) {
     this.store = store;
     this.options = options;
     this.now = options.now ?? Date.now;
+    this.loop = new BackgroundLoop(async () => (await this.stepNow()) !== 'idle', { idleMs: options.idleMs ?? 50, onError: options.onError });
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.state.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake();
-    await this.loop;
-    this.loop = null;
-    this.state.running = false;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Looks again at once (events were stored, a definition changed). */
   wake(): void {
-    if (this.wakeUp) this.wakeUp();
-    else this.pendingWake = true;
+    this.loop.wake();
   }
 
   /** Definitions changed: read them again before the next step. */
@@ -140,7 +133,7 @@ export class SegmentEngine {
   }
 
   status(): SegmentEngineStatus {
-    return { ...this.state, position: this.state.position ? { ...this.state.position } : null };
+    return { ...this.state, running: this.loop.running, lastError: this.loop.lastError, position: this.state.position ? { ...this.state.position } : null };
   }
 
   /** Steps until nothing is left: events, due checks and background computations (tests, the demo). */
@@ -150,8 +143,12 @@ export class SegmentEngine {
     }
   }
 
-  /** One step of work; 'idle' when there was none. */
-  async step(): Promise<'changes' | 'events' | 'retry' | 'due' | 'computation' | 'idle'> {
+  /** One step of work, after the one in hand; 'idle' when there was none. */
+  step(): Promise<StepOutcome> {
+    return this.loop.runStep(() => this.stepNow());
+  }
+
+  private async stepNow(): Promise<StepOutcome> {
     if (this.dirty || (this.options.reloadEveryMs !== undefined && Date.now() - this.loadedAt >= this.options.reloadEveryMs)) await this.loadPlans();
     const position = await this.store.segmentEnginePosition();
     this.state.position = position;
@@ -175,39 +172,6 @@ export class SegmentEngine {
     }
     if (await this.computeStep(position)) return 'computation';
     return 'idle';
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      let outcome: Awaited<ReturnType<SegmentEngine['step']>>;
-      try {
-        outcome = await this.step();
-        this.state.lastError = null;
-      } catch (error) {
-        this.state.lastError = error instanceof Error ? error.message : String(error);
-        this.options.onError?.(error);
-        outcome = 'idle';
-      }
-      if (outcome === 'idle' && !this.stopped) await this.sleep(this.options.idleMs ?? 50);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.pendingWake) {
-      this.pendingWake = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wakeUp = null;
-        resolve();
-      }, ms);
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        this.wakeUp = null;
-        resolve();
-      };
-    });
   }
 
   private async loadPlans(): Promise<void> {
