@@ -61,6 +61,9 @@ interface WorkspacePlan {
   plan: Plan;
   segments: SegmentRecord[];
   traits: ComputedTraitRecord[];
+  /** Segment ids and `trait:<key>`: the answers that may keep a next-change time. */
+  answers: Set<string>;
+  traitKeys: Set<string>;
 }
 
 /** Which answers of a profile to refresh. */
@@ -184,7 +187,9 @@ export class SegmentEngine {
         segments.map((segment) => ({ id: segment.id, definition: segment.definition as SegmentDefinition })),
         traits.map((trait) => ({ id: trait.id, key: trait.key, definition: trait.definition as ComputedTraitDefinition })),
       );
-      plans.set(workspaceId, { plan, segments, traits });
+      const traitKeys = new Set(plan.traits.map((trait) => trait.key));
+      const answers = new Set([...plan.segments.map((segment) => segment.id), ...[...traitKeys].map((key) => `trait:${key}`)]);
+      plans.set(workspaceId, { plan, segments, traits, answers, traitKeys });
     }
     this.plans = plans;
   }
@@ -463,17 +468,15 @@ export class SegmentEngine {
     const now = this.now();
     const accumulators = entry ? tidy(entry.plan, profile.accumulators, now) : profile.accumulators;
     // Only answers that still exist keep a next time; the earliest is when the scheduler comes back.
-    const known = new Set<string>([...(entry?.plan.segments.map((segment) => segment.id) ?? []), ...(entry?.plan.traits.map((trait) => `trait:${trait.key}`) ?? [])]);
     const next: Record<string, number> = {};
     let nextCheckAt: number | null = null;
     for (const [id, at] of Object.entries(profile.next)) {
-      if (!known.has(id)) continue;
+      if (!entry?.answers.has(id)) continue;
       next[id] = at;
       nextCheckAt = earliest(nextCheckAt, at);
     }
     const computed: Record<string, { value: unknown; at: number }> = {};
-    const traitKeys = new Set(entry?.plan.traits.map((trait) => trait.key) ?? []);
-    for (const [key, value] of Object.entries(profile.computed)) if (traitKeys.has(key)) computed[key] = value;
+    for (const [key, value] of Object.entries(profile.computed)) if (entry?.traitKeys.has(key)) computed[key] = value;
     const stored: StoredAccumulators = { t: accumulators, n: next };
     return { profileId: profile.profileId, workspaceId: profile.workspaceId, accumulators: stored, computed, members: profile.members, nextCheckAt };
   }
