@@ -3,7 +3,7 @@ import type { ComputedTraitDefinition, SegmentDefinition } from '../core/segment
 import {
   compilePlan, computeTrait, earliest, evaluateSegment, missingTrackers, tidy, type CompiledSegment, type Plan,
 } from '../core/segments/segment-plan.ts';
-import { accumulate, buildAccumulator, combine, matches, type Accumulators, type EventFacts } from '../core/segments/trackers.ts';
+import { accumulate, buildAccumulator, combine, emptyAccumulator, matches, type Accumulators, type EventFacts } from '../core/segments/trackers.ts';
 import { BackgroundLoop } from '../core/background-loop.ts';
 import type { EventRecord, ProfileChange, StateStore } from '../stores/ports.ts';
 import type {
@@ -39,9 +39,15 @@ export interface SegmentEngineStatus {
   lastError: string | null;
 }
 
-/** What the engine keeps per profile inside the state's JSON: accumulators and the next change time of each segment and trait. */
+/**
+ * What the engine keeps per profile inside the state's JSON: the accumulators that counted something
+ * (most trackers never match a given customer, and are left out), the plan they were built under, and
+ * the next change time of each segment and trait.
+ */
 interface StoredAccumulators {
   t: Accumulators;
+  /** The plan fingerprint: when it is still the current one, every tracker left out of `t` is built and empty. */
+  p: string;
   /** Next moment each answer can change with no new event: segment id, or `trait:<key>`. */
   n: Record<string, number>;
 }
@@ -292,7 +298,9 @@ export class SegmentEngine {
       if (!entry) continue;
       const ids = new Set<string>();
       for (const [id, at] of Object.entries(profile.next)) if (at <= now) ids.add(id);
-      this.refresh(profile, entry, now, { ids }, { kind: 'time' }, out);
+      // Definitions may have changed since the profile was last written: what is new is built first, and evaluated.
+      const fresh = await this.ensureBuilt(profile, entry.plan, position.eventSeq, now);
+      this.refresh(profile, entry, now, fresh ? { all: true } : { ids }, { kind: 'time' }, out);
     }
     // A profile with nothing left to check must not come back: its next time is rewritten either way.
     await this.commit(position, position, [...working.values()], [], out, now);
@@ -459,14 +467,15 @@ export class SegmentEngine {
     const working = new Map<string, Working>();
     if (ids.length === 0) return working;
     const inputs = await this.store.loadSegmentInputs(ids);
-    for (const input of inputs) working.set(input.profileId, workingOf(input));
+    for (const input of inputs) working.set(input.profileId, workingOf(input, this.plans.get(input.workspaceId)?.plan));
     return working;
   }
 
   private stateOf(profile: Working): ProfileSegmentState {
     const entry = this.plans.get(profile.workspaceId);
     const now = this.now();
-    const accumulators = entry ? tidy(entry.plan, profile.accumulators, now) : profile.accumulators;
+    const accumulators: Accumulators = {};
+    if (entry) for (const [key, accumulator] of Object.entries(tidy(entry.plan, profile.accumulators, now))) if (accumulator.n > 0) accumulators[key] = accumulator;
     // Only answers that still exist keep a next time; the earliest is when the scheduler comes back.
     const next: Record<string, number> = {};
     let nextCheckAt: number | null = null;
@@ -477,7 +486,7 @@ export class SegmentEngine {
     }
     const computed: Record<string, { value: unknown; at: number }> = {};
     for (const [key, value] of Object.entries(profile.computed)) if (entry?.traitKeys.has(key)) computed[key] = value;
-    const stored: StoredAccumulators = { t: accumulators, n: next };
+    const stored: StoredAccumulators = { t: accumulators, p: entry?.plan.fingerprint ?? '', n: next };
     return { profileId: profile.profileId, workspaceId: profile.workspaceId, accumulators: stored, computed, members: profile.members, nextCheckAt };
   }
 
@@ -520,13 +529,17 @@ function blank(profileId: string, workspaceId: string): Working {
   return { profileId, workspaceId, traits: {}, accumulators: {}, next: {}, computed: {}, members: {} };
 }
 
-function workingOf(input: SegmentInput): Working {
+function workingOf(input: SegmentInput, plan: Plan | undefined): Working {
   const stored = (input.state?.accumulators ?? null) as StoredAccumulators | null;
+  const accumulators = stored?.t ?? {};
+  if (plan && stored?.p === plan.fingerprint) {
+    for (const tracker of plan.trackers.values()) accumulators[tracker.key] ??= emptyAccumulator(tracker);
+  }
   return {
     profileId: input.profileId,
     workspaceId: input.workspaceId,
     traits: input.traits,
-    accumulators: stored?.t ?? {},
+    accumulators,
     next: stored?.n ?? {},
     computed: input.state?.computed ?? {},
     members: input.state?.members ?? {},

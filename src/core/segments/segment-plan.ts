@@ -1,7 +1,7 @@
 import type { Primitive } from '../analytics/analytics-model.ts';
 import { passes } from '../value-filters.ts';
 import type { Aggregate, ComputedTraitDefinition, Condition, SegmentDefinition, Window } from './segment-definition.ts';
-import { isBuilt, prune, trackerKey, type Accumulator, type Accumulators, type Matcher, type Tracker, type ValueSource } from './trackers.ts';
+import { isBuilt, prune, shortHash, trackerKey, type Accumulator, type Accumulators, type Matcher, type Tracker, type ValueSource } from './trackers.ts';
 import { DAY_MS, parseZonedDate, timeOf } from './zoned-dates.ts';
 
 /**
@@ -58,6 +58,8 @@ export interface Plan {
   /** In dependency order: a segment comes after every segment its conditions name. */
   segments: CompiledSegment[];
   traits: CompiledTrait[];
+  /** Names the set of trackers and their horizons: a profile state written under the same fingerprint has every tracker built. */
+  fingerprint: string;
 }
 
 /** What a profile looks like to the evaluation at one moment. */
@@ -143,7 +145,8 @@ export function compilePlan(segments: readonly SegmentSpec[], traits: readonly T
       list.push(tracker);
     }
   }
-  return { trackers, byEvent, anyEvent, segments: dependencyOrder(compiled), traits: compiledTraits };
+  const fingerprint = shortHash([...trackers.values()].map((tracker) => `${tracker.key}:${tracker.horizonMs}`).sort().join(','));
+  return { trackers, byEvent, anyEvent, segments: dependencyOrder(compiled), traits: compiledTraits, fingerprint };
 }
 
 function matcherOf(source: Matcher): Matcher {

@@ -77,13 +77,31 @@ export type Accumulators = Record<string, Accumulator>;
 /** Values seen per accumulator for most-frequent and distinct counts; past this, new values are not counted. */
 export const MAX_DISTINCT = 500;
 
+/**
+ * A short, stable name for what a tracker counts: it is the accumulator's key in every profile's stored
+ * state, so it is a hash of the normalised matcher rather than the matcher itself.
+ */
 export function trackerKey(matcher: Matcher, value: ValueSource, range: Tracker['range']): string {
   const normal = {
     e: matcher.event ?? null, c: matcher.channel ?? null, t: matcher.touchpoint ?? null, d: matcher.department ?? null,
     w: (matcher.where ?? []).map((filter) => [filter.property, filter.op, filter.value ?? null]),
     v: value, r: range ? [range.from, range.to] : null,
   };
-  return JSON.stringify(normal);
+  return shortHash(JSON.stringify(normal));
+}
+
+/** 53 bits of a text's hash as 9 to 11 base-36 characters (cyrb53: two multiplicative 32-bit lanes). */
+export function shortHash(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    h1 = Math.imul(h1 ^ code, 2654435761);
+    h2 = Math.imul(h2 ^ code, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }
 
 export function matches(tracker: Tracker, event: EventFacts): boolean {
