@@ -3,13 +3,14 @@ import type { Benchmark } from './bench-kit.ts';
 import { identityBenchmark } from './identity-bench.ts';
 import { ingestBenchmark } from './ingest-bench.ts';
 import { scaleoutBenchmark } from './scaleout-bench.ts';
+import { segmentsBenchmark } from './segments-bench.ts';
 
 /**
  * `npm run bench`: lists the benchmarks and runs them all; `npm run bench -- NAME [flags]` runs one.
  * Each benchmark reports ratios measured in the same run, so a busy machine skews both sides alike.
  * Add a benchmark by writing bench/<name>-bench.ts exporting a `Benchmark` and listing it here.
  */
-const benchmarks: Benchmark[] = [ingestBenchmark, identityBenchmark, analyticsBenchmark, scaleoutBenchmark];
+const benchmarks: Benchmark[] = [ingestBenchmark, identityBenchmark, analyticsBenchmark, scaleoutBenchmark, segmentsBenchmark];
 
 async function main(args: string[]): Promise<void> {
   const [name, ...rest] = args;
