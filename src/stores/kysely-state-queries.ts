@@ -151,6 +151,22 @@ export abstract class KyselyStateQueries {
     return { items, nextCursor: rows.length > filter.limit && last ? `${last.timestamp}:${last.seq}` : null };
   }
 
+  async listEventsOfProfiles(workspaceId: string, profileIds: string[], uptoSeq: number): Promise<EventRecord[]> {
+    const records: EventRecord[] = [];
+    const ids = [...new Set(profileIds)];
+    // A few hundred ids per statement stay well inside either engine's parameter limit.
+    for (let start = 0; start < ids.length; start += 500) {
+      const rows = await this.kysely.selectFrom('events').selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('profile_id', 'in', ids.slice(start, start + 500))
+        .where('seq', '<=', uptoSeq)
+        .orderBy('seq')
+        .execute();
+      records.push(...rows.map(eventRecordFromRow));
+    }
+    return records;
+  }
+
   async readEventsAfter(afterSeq: number, limit: number): Promise<EventRecord[]> {
     const rows = await this.kysely.selectFrom('events').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
     return rows.map(eventRecordFromRow);

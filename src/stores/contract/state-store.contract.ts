@@ -158,6 +158,20 @@ export function stateStoreContract(engine: string, harness: StateStoreHarness): 
       expect(all.map((event) => event.seq)).toEqual([...all.map((event) => event.seq)].sort((a, b) => a - b));
     });
 
+    it('lists the events of several profiles up to a position, in seq order, and nothing of other profiles or workspaces', async () => {
+      const as = (messageId: string, userId: string, workspaceId = 'default') => eventFixture(messageId, {
+        workspaceId, userId, payload: { type: 'track', event: 'Product Viewed', messageId, userId },
+      });
+      await store.appendEvents({ events: [as('a1', 'u-a'), as('b1', 'u-b'), as('c1', 'u-c'), as('a2', 'u-a'), as('x1', 'u-a', 'w2'), as('b2', 'u-b')], failed: [] });
+      const a = (await store.findProfileByIdentifier('default', { type: 'user_id', value: 'u-a' }))!;
+      const b = (await store.findProfileByIdentifier('default', { type: 'user_id', value: 'u-b' }))!;
+      const all = await store.listEventsOfProfiles('default', [a, b], Number.MAX_SAFE_INTEGER);
+      expect(all.map((event) => event.messageId)).toEqual(['a1', 'b1', 'a2', 'b2']);
+      const upToA2 = await store.listEventsOfProfiles('default', [b, a], all[2]!.seq);
+      expect(upToA2.map((event) => [event.messageId, event.profileId])).toEqual([['a1', a], ['b1', b], ['a2', a]]);
+      expect(await store.listEventsOfProfiles('default', [], 100)).toEqual([]);
+    });
+
     it('logs each merge and unmerge as a profile change, in order, the unmerge naming the events it moved back', async () => {
       const as = (messageId: string, ids: { userId?: string; anonymousId?: string }) => eventFixture(messageId, {
         userId: ids.userId ?? null, anonymousId: ids.anonymousId ?? null, payload: { type: 'track', event: 'Product Viewed', messageId, ...ids },
