@@ -16,6 +16,7 @@ import { DuckDbAnalyticsStore } from '../stores/duckdb/duckdb-analytics-store.ts
 import { SegmentEngine } from '../segments/segment-engine.ts';
 import { SegmentService } from '../segments/segment-service.ts';
 import { InProcessMembershipPublisher, MembershipRelay } from '../segments/membership-relay.ts';
+import { ThreadedSegmentEngine } from './threaded-segment-engine.ts';
 import { SqliteStateStore } from '../stores/sqlite/sqlite-state-store.ts';
 import { stateStorePath, type CentricConfig } from './config.ts';
 
@@ -119,16 +120,25 @@ async function startAnalytics(config: CentricConfig, store: SqliteStateStore) {
   };
 }
 
-/** Segments and computed traits: the engine follows the state store in the background; a fresh workspace gets the default computed traits. */
+/**
+ * Segments and computed traits: the engine follows the state store on a thread of its own (so
+ * evaluating never holds up acknowledging), membership changes are announced in process by the relay,
+ * and a fresh workspace gets the default computed traits.
+ */
 async function startSegments(config: CentricConfig, store: SqliteStateStore) {
   const log = (what: string) => (error: unknown) => console.error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
-  // Membership changes are announced in process, in order, to whoever subscribes (journeys and destinations later).
   const publisher = await InProcessMembershipPublisher.open(store, { onListenerError: log('membership listener') });
   const relay = new MembershipRelay(store, publisher, { onError: log('membership relay') });
-  const engine = new SegmentEngine(store, { workspaceIds: [config.workspaceId], onError: log('segment engine'), onChanges: () => relay.wake() });
-  const service = new SegmentService(store, config.workspaceId, engine);
+  const engine = new ThreadedSegmentEngine(
+    { statePath: stateStorePath(config), dedupWindowMs: config.dedupWindowMs, workspaceIds: [config.workspaceId] },
+    (message) => console.error(`segment engine: ${message}`),
+  );
+  engine.onChanges(() => relay.wake());
+  // Dry runs read on this thread's connection; the running engine is the thread's.
+  const previews = new SegmentEngine(store, { workspaceIds: [config.workspaceId] });
+  const service = new SegmentService(store, config.workspaceId, { reload: () => engine.reload(), preview: (...args) => previews.preview(...args) });
   await service.installDefaults();
-  engine.start();
+  await engine.start();
   relay.start();
   return {
     engine,

@@ -12,7 +12,7 @@ import type {
 } from './segment-port.ts';
 
 /** What the engine reads and writes: the state store's feeds, a profile's history, and the segment tables. */
-export type SegmentEngineStore = Pick<StateStore, 'readEventsAfter' | 'readProfileChanges' | 'listProfileEvents'> & SegmentStore;
+export type SegmentEngineStore = Pick<StateStore, 'readEventsAfter' | 'readProfileChanges' | 'listEventsOfProfiles'> & SegmentStore;
 
 export interface SegmentEngineOptions {
   workspaceIds: string[];
@@ -41,15 +41,12 @@ export interface SegmentEngineStatus {
 
 /**
  * What the engine keeps per profile inside the state's JSON: the accumulators that counted something
- * (most trackers never match a given customer, and are left out), the plan they were built under, and
- * the next change time of each segment and trait.
+ * (most trackers never match a given customer, and are left out) and the plan they were built under.
  */
 interface StoredAccumulators {
   t: Accumulators;
   /** The plan fingerprint: when it is still the current one, every tracker left out of `t` is built and empty. */
   p: string;
-  /** Next moment each answer can change with no new event: segment id, or `trait:<key>`. */
-  n: Record<string, number>;
 }
 
 /** A profile being worked on in one step. */
@@ -58,17 +55,22 @@ interface Working {
   workspaceId: string;
   traits: Record<string, unknown>;
   accumulators: Accumulators;
-  next: Record<string, number>;
+  /**
+   * When the scheduler should look at the profile again. An event's evaluation can only bring it
+   * forward (answers it did not evaluate keep theirs); a due check evaluates every answer that depends
+   * on time and sets it exactly.
+   */
+  nextCheckAt: number | null;
   computed: Record<string, { value: unknown; at: number }>;
   members: Record<string, number>;
+  /** Something to write: counts, values, memberships or the next check changed. */
+  changed: boolean;
 }
 
 interface WorkspacePlan {
   plan: Plan;
   segments: SegmentRecord[];
   traits: ComputedTraitRecord[];
-  /** Segment ids and `trait:<key>`: the answers that may keep a next-change time. */
-  answers: Set<string>;
   traitKeys: Set<string>;
 }
 
@@ -79,6 +81,8 @@ interface Scope {
   traitsChanged?: boolean;
   /** Segment ids and `trait:<key>` entries to refresh whatever else changed. */
   ids?: Set<string>;
+  /** Every answer that depends on time (a due check). */
+  timed?: boolean;
 }
 
 interface Computation {
@@ -94,7 +98,6 @@ interface Computation {
 type StepOutcome = 'changes' | 'events' | 'retry' | 'due' | 'computation' | 'idle';
 
 const CHANGE_PAGE = 500;
-const HISTORY_PAGE = 1000;
 
 /**
  * Keeps segment memberships and computed traits current. It follows the state store's event feed and
@@ -193,9 +196,7 @@ export class SegmentEngine {
         segments.map((segment) => ({ id: segment.id, definition: segment.definition as SegmentDefinition })),
         traits.map((trait) => ({ id: trait.id, key: trait.key, definition: trait.definition as ComputedTraitDefinition })),
       );
-      const traitKeys = new Set(plan.traits.map((trait) => trait.key));
-      const answers = new Set([...plan.segments.map((segment) => segment.id), ...[...traitKeys].map((key) => `trait:${key}`)]);
-      plans.set(workspaceId, { plan, segments, traits, answers, traitKeys });
+      plans.set(workspaceId, { plan, segments, traits, traitKeys: new Set(plan.traits.map((trait) => trait.key)) });
     }
     this.plans = plans;
   }
@@ -222,7 +223,7 @@ export class SegmentEngine {
         if (missingTrackers(entry.plan, absorbed.accumulators).length > 0 || missingTrackers(entry.plan, survivor.accumulators).length > 0) {
           // The absorbed profile's events live on the survivor now: its history has both sides.
           survivor.accumulators = {};
-          await this.ensureBuilt(survivor, entry.plan, position.eventSeq, now);
+          await this.ensureBuilt([survivor], entry.plan, position.eventSeq, now);
         } else {
           for (const tracker of entry.plan.trackers.values()) {
             survivor.accumulators[tracker.key] = combine(absorbed.accumulators[tracker.key]!, survivor.accumulators[tracker.key]!);
@@ -232,6 +233,7 @@ export class SegmentEngine {
           out.push({ workspaceId: change.workspaceId, segmentId, profileId: absorbed.profileId, change: 'exited', at: now, cause });
         }
         absorbed.members = {};
+        survivor.changed = true;
         dropped.add(absorbed.profileId);
         working.delete(absorbed.profileId);
         dropped.delete(survivor.profileId);
@@ -243,7 +245,7 @@ export class SegmentEngine {
           working.set(id, profile);
           dropped.delete(id);
           profile.accumulators = {};
-          await this.ensureBuilt(profile, entry.plan, position.eventSeq, now);
+          await this.ensureBuilt([profile], entry.plan, position.eventSeq, now);
           this.refresh(profile, entry, now, { all: true }, cause, out);
         }
       }
@@ -263,12 +265,21 @@ export class SegmentEngine {
     }
     const working = await this.load([...byProfile.keys()]);
     const out: NewMembershipChange[] = [];
+    const fresh = new Set<string>();
+    for (const [workspaceId, entry] of this.plans) {
+      const profiles: Working[] = [];
+      for (const [profileId, events] of byProfile) {
+        if (events[0]!.workspaceId !== workspaceId) continue;
+        const profile = working.get(profileId) ?? blank(profileId, workspaceId);
+        working.set(profileId, profile);
+        profiles.push(profile);
+      }
+      for (const profile of await this.ensureBuilt(profiles, entry.plan, position.eventSeq, now)) fresh.add(profile.profileId);
+    }
     for (const [profileId, events] of byProfile) {
       const entry = this.plans.get(events[0]!.workspaceId)!;
       if (entry.plan.trackers.size === 0 && entry.plan.segments.length === 0) continue;
-      const profile = working.get(profileId) ?? blank(profileId, events[0]!.workspaceId);
-      working.set(profileId, profile);
-      const fresh = await this.ensureBuilt(profile, entry.plan, position.eventSeq, now);
+      const profile = working.get(profileId)!;
       for (const record of events) {
         const facts = factsOf(record);
         const touched = new Set<string>();
@@ -277,9 +288,10 @@ export class SegmentEngine {
             if (!matches(tracker, facts)) continue;
             accumulate(profile.accumulators[tracker.key]!, tracker, facts, now);
             touched.add(tracker.key);
+            profile.changed = true;
           }
         }
-        const scope: Scope = fresh ? { all: true } : { trackers: touched, traitsChanged: facts.setsTraits };
+        const scope: Scope = fresh.has(profileId) ? { all: true } : { trackers: touched, traitsChanged: facts.setsTraits };
         this.refresh(profile, entry, now, scope, { kind: 'event', messageId: facts.messageId, seq: facts.seq }, out);
       }
     }
@@ -293,16 +305,14 @@ export class SegmentEngine {
   private async applyDueChecks(position: SegmentEnginePosition, due: string[], now: number): Promise<void> {
     const working = await this.load(due);
     const out: NewMembershipChange[] = [];
-    for (const profile of working.values()) {
-      const entry = this.plans.get(profile.workspaceId);
-      if (!entry) continue;
-      const ids = new Set<string>();
-      for (const [id, at] of Object.entries(profile.next)) if (at <= now) ids.add(id);
-      // Definitions may have changed since the profile was last written: what is new is built first, and evaluated.
-      const fresh = await this.ensureBuilt(profile, entry.plan, position.eventSeq, now);
-      this.refresh(profile, entry, now, fresh ? { all: true } : { ids }, { kind: 'time' }, out);
+    for (const [workspaceId, entry] of this.plans) {
+      const profiles = [...working.values()].filter((profile) => profile.workspaceId === workspaceId);
+      // Definitions may have changed since a profile was last written: what is new is built first, and evaluated.
+      const fresh = new Set(await this.ensureBuilt(profiles, entry.plan, position.eventSeq, now));
+      for (const profile of profiles) this.refresh(profile, entry, now, fresh.has(profile) ? { all: true } : { timed: true }, { kind: 'time' }, out);
     }
-    // A profile with nothing left to check must not come back: its next time is rewritten either way.
+    // Every due profile is written: its next check moves on (or goes) even when nothing else changed.
+    for (const profile of working.values()) profile.changed = true;
     await this.commit(position, position, [...working.values()], [], out, now);
     this.state.timedChecks += working.size;
   }
@@ -334,11 +344,11 @@ export class SegmentEngine {
     const working = await this.load(ids);
     const out: NewMembershipChange[] = [];
     const scopeIds = new Set(items.filter((item) => item.workspaceId === workspaceId).map((item) => item.kind === 'segment' ? item.id : `trait:${traitKey(entry, item.id)}`));
-    for (const id of ids) {
-      const profile = working.get(id) ?? blank(id, workspaceId);
-      working.set(id, profile);
-      const fresh = await this.ensureBuilt(profile, entry.plan, position.eventSeq, now);
-      this.refresh(profile, entry, now, fresh ? { all: true } : { ids: scopeIds }, { kind: 'computation' }, out);
+    const profiles = ids.map((id) => working.get(id) ?? blank(id, workspaceId));
+    const fresh = new Set(await this.ensureBuilt(profiles, entry.plan, position.eventSeq, now));
+    for (const profile of profiles) {
+      working.set(profile.profileId, profile);
+      this.refresh(profile, entry, now, fresh.has(profile) ? { all: true } : { ids: scopeIds }, { kind: 'computation' }, out);
     }
     computation.done += ids.length;
     computation.cursor = ids.length > 0 ? ids[ids.length - 1]! : computation.cursor;
@@ -354,9 +364,9 @@ export class SegmentEngine {
     const committed = await this.store.commitSegments({
       from: position,
       to: position,
-      states: [...working.values()].map((profile) => this.stateOf(profile)),
+      states: [...working.values()].filter((profile) => profile.changed).map((profile) => this.stateOf(profile)),
       dropped: [],
-      changes: out,
+      changes: this.stamped(out),
       progress: items.map((item) => ({ kind: item.kind, id: item.id, revision: item.revision, progress })),
     });
     if (committed) this.published(out);
@@ -374,10 +384,11 @@ export class SegmentEngine {
    */
   async preview(workspaceId: string, definition: SegmentDefinition, options: { sample: number; maxProfiles: number }): Promise<{ size: number; evaluated: number; total: number; sample: string[] }> {
     const [segments, traits] = await Promise.all([this.store.listSegments(workspaceId), this.store.listComputedTraits(workspaceId)]);
-    const plan = compilePlan(
-      [...segments.map((segment) => ({ id: segment.id, definition: segment.definition as SegmentDefinition })), { id: '\u0000preview', definition }],
-      traits.map((trait) => ({ id: trait.id, key: trait.key, definition: trait.definition as ComputedTraitDefinition })),
-    );
+    const specs = segments.map((segment) => ({ id: segment.id, definition: segment.definition as SegmentDefinition }));
+    const traitSpecs = traits.map((trait) => ({ id: trait.id, key: trait.key, definition: trait.definition as ComputedTraitDefinition }));
+    // The stored states were written under the plan of the saved definitions: that plan says what they hold.
+    const stored = compilePlan(specs, traitSpecs);
+    const plan = compilePlan([...specs, { id: '\u0000preview', definition }], traitSpecs);
     const segment = plan.segments.find((candidate) => candidate.id === '\u0000preview');
     const total = await this.store.countLiveProfiles(workspaceId);
     if (!segment) return { size: 0, evaluated: 0, total, sample: [] };
@@ -389,19 +400,16 @@ export class SegmentEngine {
     while (evaluated < options.maxProfiles) {
       const ids = await this.store.listLiveProfileIds(workspaceId, cursor, Math.min(500, options.maxProfiles - evaluated));
       if (ids.length === 0) break;
-      const working = await this.load(ids);
-      for (const id of ids) {
-        const profile = working.get(id) ?? blank(id, workspaceId);
-        const missing = missingTrackers(plan, profile.accumulators).filter((tracker) => segment.trackers.has(tracker.key));
-        if (missing.length > 0) {
-          const history = await this.history(workspaceId, id, Number.MAX_SAFE_INTEGER);
-          for (const tracker of missing) profile.accumulators[tracker.key] = buildAccumulator(tracker, history, now);
-        }
+      const inputs = new Map((await this.store.loadSegmentInputs(ids)).map((input) => [input.profileId, workingOf(input, stored)]));
+      const profiles = ids.map((id) => inputs.get(id) ?? blank(id, workspaceId));
+      // Only what this definition reads is built, from every event stored so far.
+      await this.ensureBuilt(profiles, { ...plan, trackers: new Map([...plan.trackers].filter(([key]) => segment.trackers.has(key))) }, Number.MAX_SAFE_INTEGER, now);
+      for (const profile of profiles) {
         const computed: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(profile.computed)) computed[key] = value.value;
         if (evaluateSegment(segment, { traits: profile.traits, accumulators: profile.accumulators, computed, members: profile.members }, now).value) {
           size += 1;
-          if (sample.length < options.sample) sample.push(id);
+          if (sample.length < options.sample) sample.push(profile.profileId);
         }
       }
       evaluated += ids.length;
@@ -410,24 +418,25 @@ export class SegmentEngine {
     return { size, evaluated, total, sample };
   }
 
-  /** Builds, from the profile's stored events up to the engine's position, every tracker it lacks. True when any was built. */
-  private async ensureBuilt(profile: Working, plan: Plan, uptoSeq: number, now: number): Promise<boolean> {
-    const missing = missingTrackers(plan, profile.accumulators);
-    if (missing.length === 0) return false;
-    const history = await this.history(profile.workspaceId, profile.profileId, uptoSeq);
-    for (const tracker of missing) profile.accumulators[tracker.key] = buildAccumulator(tracker, history, now);
-    return true;
-  }
-
-  private async history(workspaceId: string, profileId: string, uptoSeq: number): Promise<EventFacts[]> {
-    const facts: EventFacts[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.store.listProfileEvents({ workspaceId, profileId, limit: HISTORY_PAGE, ...(cursor ? { cursor } : {}) });
-      for (const record of page.items) if (record.seq <= uptoSeq) facts.push(factsOf(record));
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return facts;
+  /**
+   * Builds every tracker the profiles lack from their stored events up to the engine's position, with
+   * one read for all of them; returns the profiles that needed it (their answers must all be evaluated).
+   */
+  private async ensureBuilt(profiles: Working[], plan: Plan, uptoSeq: number, now: number): Promise<Working[]> {
+    const needing = profiles.map((profile) => ({ profile, missing: missingTrackers(plan, profile.accumulators) })).filter((entry) => entry.missing.length > 0);
+    if (needing.length === 0) return [];
+    const history = new Map<string, EventFacts[]>();
+    const records = await this.store.listEventsOfProfiles(needing[0]!.profile.workspaceId, needing.map((entry) => entry.profile.profileId), uptoSeq);
+    for (const record of records) {
+      let list = history.get(record.profileId!);
+      if (!list) history.set(record.profileId!, (list = []));
+      list.push(factsOf(record));
+    }
+    for (const { profile, missing } of needing) {
+      for (const tracker of missing) profile.accumulators[tracker.key] = buildAccumulator(tracker, history.get(profile.profileId) ?? [], now);
+      profile.changed = true;
+    }
+    return needing.map((entry) => entry.profile);
   }
 
   /**
@@ -437,25 +446,31 @@ export class SegmentEngine {
    */
   private refresh(profile: Working, entry: WorkspacePlan, now: number, scope: Scope, cause: MembershipCause, out: NewMembershipChange[]): void {
     const { plan } = entry;
+    // Evaluating every answer that depends on time finds the next check exactly; anything less only brings it forward.
+    if (scope.all || scope.timed) profile.nextCheckAt = null;
     const changedKeys = new Set<string>();
     for (const trait of plan.traits) {
-      const nextKey = `trait:${trait.key}`;
-      if (!scope.all && !scope.trackers?.has(trait.tracker) && !scope.ids?.has(nextKey)) continue;
+      if (!scope.all && !(scope.timed && trait.timeDependent) && !scope.trackers?.has(trait.tracker) && !scope.ids?.has(`trait:${trait.key}`)) continue;
       const answer = computeTrait(trait, profile.accumulators, now);
       const known = profile.computed[trait.key];
-      if (!known || known.value !== answer.value) changedKeys.add(trait.key);
-      profile.computed[trait.key] = { value: answer.value, at: now };
-      setNext(profile, nextKey, answer.next, now);
+      // `at` is when the value became what it is: recomputing the same value changes nothing.
+      if (!known || known.value !== answer.value) {
+        changedKeys.add(trait.key);
+        profile.computed[trait.key] = { value: answer.value, at: now };
+        profile.changed = true;
+      }
+      setNext(profile, answer.next, now);
     }
     const changedSegments = new Set<string>();
     const computed: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(profile.computed)) computed[key] = value.value;
     for (const segment of plan.segments) {
-      if (!scope.all && !affected(segment, scope, changedKeys, changedSegments)) continue;
+      if (!scope.all && !(scope.timed && segment.timeDependent) && !affected(segment, scope, changedKeys, changedSegments)) continue;
       const answer = evaluateSegment(segment, { traits: profile.traits, accumulators: profile.accumulators, computed, members: profile.members }, now);
-      setNext(profile, segment.id, answer.next, now);
+      setNext(profile, answer.next, now);
       const was = profile.members[segment.id] !== undefined;
       if (answer.value === was) continue;
+      profile.changed = true;
       if (answer.value) profile.members[segment.id] = now;
       else delete profile.members[segment.id];
       changedSegments.add(segment.id);
@@ -476,28 +491,29 @@ export class SegmentEngine {
     const now = this.now();
     const accumulators: Accumulators = {};
     if (entry) for (const [key, accumulator] of Object.entries(tidy(entry.plan, profile.accumulators, now))) if (accumulator.n > 0) accumulators[key] = accumulator;
-    // Only answers that still exist keep a next time; the earliest is when the scheduler comes back.
-    const next: Record<string, number> = {};
-    let nextCheckAt: number | null = null;
-    for (const [id, at] of Object.entries(profile.next)) {
-      if (!entry?.answers.has(id)) continue;
-      next[id] = at;
-      nextCheckAt = earliest(nextCheckAt, at);
-    }
     const computed: Record<string, { value: unknown; at: number }> = {};
     for (const [key, value] of Object.entries(profile.computed)) if (entry?.traitKeys.has(key)) computed[key] = value;
-    const stored: StoredAccumulators = { t: accumulators, p: entry?.plan.fingerprint ?? '', n: next };
-    return { profileId: profile.profileId, workspaceId: profile.workspaceId, accumulators: stored, computed, members: profile.members, nextCheckAt };
+    const stored: StoredAccumulators = { t: accumulators, p: entry?.plan.fingerprint ?? '' };
+    return { profileId: profile.profileId, workspaceId: profile.workspaceId, accumulators: stored, computed, members: profile.members, nextCheckAt: profile.nextCheckAt };
   }
 
   private async commit(from: SegmentEnginePosition, to: SegmentEnginePosition, profiles: Working[], dropped: string[], changes: NewMembershipChange[], now: number): Promise<boolean> {
     void now;
-    const committed = await this.store.commitSegments({ from, to, states: profiles.map((profile) => this.stateOf(profile)), dropped, changes });
+    const states = profiles.filter((profile) => profile.changed).map((profile) => this.stateOf(profile));
+    const committed = await this.store.commitSegments({ from, to, states, dropped, changes: this.stamped(changes) });
     if (committed) {
       this.state.position = to;
       this.published(changes);
     }
     return committed;
+  }
+
+  /** Membership changes carry the moment they are committed (what latency is measured to), not when the step began. */
+  private stamped(changes: NewMembershipChange[]): NewMembershipChange[] {
+    if (changes.length === 0) return changes;
+    const at = this.now();
+    for (const change of changes) change.at = at;
+    return changes;
   }
 
   private published(changes: NewMembershipChange[]): void {
@@ -515,10 +531,14 @@ function affected(segment: CompiledSegment, scope: Scope, changedKeys: Set<strin
   return false;
 }
 
-function setNext(profile: Working, id: string, at: number | null, now: number): void {
-  if (at === null) delete profile.next[id];
+function setNext(profile: Working, at: number | null, now: number): void {
+  if (at === null) return;
   // Never due again at once: a check that found nothing to change must not spin.
-  else profile.next[id] = Math.max(at, now + 1000);
+  const next = earliest(profile.nextCheckAt, Math.max(at, now + 1000));
+  if (next !== profile.nextCheckAt) {
+    profile.nextCheckAt = next;
+    profile.changed = true;
+  }
 }
 
 function traitKey(entry: WorkspacePlan, id: string): string {
@@ -526,7 +546,7 @@ function traitKey(entry: WorkspacePlan, id: string): string {
 }
 
 function blank(profileId: string, workspaceId: string): Working {
-  return { profileId, workspaceId, traits: {}, accumulators: {}, next: {}, computed: {}, members: {} };
+  return { profileId, workspaceId, traits: {}, accumulators: {}, nextCheckAt: null, computed: {}, members: {}, changed: false };
 }
 
 function workingOf(input: SegmentInput, plan: Plan | undefined): Working {
@@ -540,9 +560,10 @@ function workingOf(input: SegmentInput, plan: Plan | undefined): Working {
     workspaceId: input.workspaceId,
     traits: input.traits,
     accumulators,
-    next: stored?.n ?? {},
+    nextCheckAt: input.state?.nextCheckAt ?? null,
     computed: input.state?.computed ?? {},
     members: input.state?.members ?? {},
+    changed: false,
   };
 }
 

@@ -4,6 +4,9 @@ import { checkComputedTraitDefinition, checkSegmentDefinition, computedKeysOf, s
 import type { Page, StateStore } from '../stores/ports.ts';
 import type { ComputedTraitInputBody, ComputedTraitView, SegmentApi, SegmentInputBody, SegmentPreview, SegmentView } from './segment-api.ts';
 import type { SegmentEngine } from './segment-engine.ts';
+
+/** What the service needs of the engine: to be told definitions changed, and dry runs (which may run on an engine that is never started). */
+export type SegmentEngineControl = Pick<SegmentEngine, 'reload' | 'preview'>;
 import type { ComputationProgress, MembershipChange } from './segment-port.ts';
 
 /** The computed traits a new workspace starts with. */
@@ -23,9 +26,9 @@ const KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 export class SegmentService implements SegmentApi {
   private readonly store: StateStore;
   private readonly workspaceId: string;
-  private readonly engine: SegmentEngine;
+  private readonly engine: SegmentEngineControl;
 
-  constructor(store: StateStore, workspaceId: string, engine: SegmentEngine) {
+  constructor(store: StateStore, workspaceId: string, engine: SegmentEngineControl) {
     this.store = store;
     this.workspaceId = workspaceId;
     this.engine = engine;

@@ -40,6 +40,8 @@ export interface CompiledSegment {
   usesTraits: boolean;
   computedKeys: Set<string>;
   segmentRefs: Set<string>;
+  /** Some condition's answer can change as time passes (a rolling window, a relative date). */
+  timeDependent: boolean;
 }
 
 export interface CompiledTrait {
@@ -48,6 +50,8 @@ export interface CompiledTrait {
   aggregate: Aggregate;
   tracker: string;
   windowMs: number | null;
+  /** The value can change as time passes (a rolling window, days since). */
+  timeDependent: boolean;
 }
 
 export interface Plan {
@@ -96,13 +100,16 @@ export function compilePlan(segments: readonly SegmentSpec[], traits: readonly T
     const definition = trait.definition;
     const value: ValueSource = definition.property ? { property: definition.property } : definition.field ? { field: definition.field } : null;
     const { key, windowMs } = use(matcherOf(definition), value, definition.window, definition.timeZone ?? 'UTC');
-    return { id: trait.id, key: trait.key, aggregate: definition.aggregate, tracker: key, windowMs };
+    return { id: trait.id, key: trait.key, aggregate: definition.aggregate, tracker: key, windowMs, timeDependent: windowMs !== null || definition.aggregate === 'days_since_last' };
   });
 
   const compiled = new Map<string, CompiledSegment>();
   for (const segment of segments) {
     const zone = segment.definition.timeZone ?? 'UTC';
-    const info: CompiledSegment = { id: segment.id, root: null as never, trackers: new Set(), usesTraits: false, computedKeys: new Set(), segmentRefs: new Set() };
+    const info: CompiledSegment = { id: segment.id, root: null as never, trackers: new Set(), usesTraits: false, computedKeys: new Set(), segmentRefs: new Set(), timeDependent: false };
+    const relative = (op: string) => {
+      if (RELATIVE_OPS.has(op)) info.timeDependent = true;
+    };
     const walk = (condition: Condition): Compiled => {
       switch (condition.kind) {
         case 'and':
@@ -112,18 +119,22 @@ export function compilePlan(segments: readonly SegmentSpec[], traits: readonly T
           return { kind: 'not', of: walk(condition.condition as Condition) };
         case 'trait':
           info.usesTraits = true;
+          relative(condition.op);
           return { kind: 'trait', trait: condition.trait, comparison: condition, zone };
         case 'computed':
           info.computedKeys.add(condition.key);
+          relative(condition.op);
           return { kind: 'computed', key: condition.key, comparison: condition, zone };
         case 'performed': {
           const { key, windowMs } = use(matcherOf(condition), null, condition.window, zone);
           info.trackers.add(key);
+          if (windowMs !== null) info.timeDependent = true;
           return { kind: 'performed', tracker: key, op: condition.count?.op ?? 'at_least', count: condition.count?.value ?? 1, windowMs };
         }
         case 'occurrence': {
           const { key } = use(matcherOf(condition), null, undefined, zone);
           info.trackers.add(key);
+          relative(condition.op);
           return { kind: 'occurrence', tracker: key, which: condition.which, comparison: { op: condition.op, value: condition.value, days: condition.days }, zone };
         }
         case 'segment':
@@ -347,6 +358,8 @@ function countPasses(op: 'at_least' | 'at_most' | 'exactly', count: number, boun
 }
 
 const DATE_OPS = new Set(['before', 'after', 'within_last', 'more_than_ago', 'within_next']);
+/** Date operators relative to now: their answers change as time passes. */
+const RELATIVE_OPS = new Set(['within_last', 'more_than_ago', 'within_next']);
 
 function compare(value: unknown, comparison: Comparison, zone: string, now: number): Answer<boolean> {
   if (!DATE_OPS.has(comparison.op)) {
