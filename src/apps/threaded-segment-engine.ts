@@ -59,6 +59,7 @@ export class ThreadedSegmentEngine {
     }).then(async () => {
       await worker.terminate();
       this.worker = null;
+      this.stopped = null;
     });
     return this.stopped;
   }
