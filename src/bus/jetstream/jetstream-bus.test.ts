@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, connect as connectTcp, type Server, type Socket } from 'node:net';
+import { NATS_URL, natsAddress, natsAvailability } from './test-nats.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -14,27 +15,9 @@ import type { JetStreamBusOptions } from './jetstream-connection.ts';
 import { partitionOf } from './partition-request.ts';
 import { decodeSlice } from './slice-codec.ts';
 
-const NATS_URL = process.env.CENTRIC_NATS_URL ?? 'nats://127.0.0.1:4222';
-const natsAddress = new URL(NATS_URL.split(',')[0]!.trim());
 
-/** Whether something answers at the NATS address, tried once before the suites are declared. */
-function reachable(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connectTcp(Number(natsAddress.port || 4222), natsAddress.hostname);
-    socket.setTimeout(1000, () => socket.destroy());
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('close', () => resolve(false));
-    socket.on('error', () => {});
-  });
-}
 
-// With CENTRIC_NATS_URL set, NATS must be there and the tests fail without it; otherwise they are
-// skipped, with this reason in their names, when nothing answers at the default address.
-const natsMissing = process.env.CENTRIC_NATS_URL === undefined && !(await reachable());
-const skipReason = natsMissing ? ` (skipped: nothing answers at ${NATS_URL} and CENTRIC_NATS_URL is unset)` : '';
+const { missing: natsMissing, skipReason } = await natsAvailability();
 
 /** A bus of its own for one test: a stream and subject prefix no other test uses. */
 function uniqueBus(partitions = 16): JetStreamBusOptions {

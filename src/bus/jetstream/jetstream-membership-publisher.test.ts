@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { connect as connectTcp } from 'node:net';
+import { NATS_URL, natsAvailability } from './test-nats.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
@@ -9,27 +9,10 @@ import { SqliteStateStore } from '../../stores/sqlite/sqlite-state-store.ts';
 import type { SegmentMembershipMessage } from '../ports.ts';
 import { JetStreamMembershipPublisher, membershipLayout, membershipSubject, type JetStreamMembershipOptions } from './jetstream-membership-publisher.ts';
 
-const NATS_URL = process.env.CENTRIC_NATS_URL ?? 'nats://127.0.0.1:4222';
-const natsAddress = new URL(NATS_URL.split(',')[0]!.trim());
 const AT = Date.parse('2026-03-01T12:00:00Z');
 
-/** Whether something answers at the NATS address, tried once before the suite is declared. */
-function reachable(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connectTcp(Number(natsAddress.port || 4222), natsAddress.hostname);
-    socket.setTimeout(1000, () => socket.destroy());
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('close', () => resolve(false));
-    socket.on('error', () => {});
-  });
-}
 
-// With CENTRIC_NATS_URL set NATS must be there; otherwise the suite is skipped, saying why, when nothing answers.
-const natsMissing = process.env.CENTRIC_NATS_URL === undefined && !(await reachable());
-const skipReason = natsMissing ? ` (skipped: nothing answers at ${NATS_URL} and CENTRIC_NATS_URL is unset)` : '';
+const { missing: natsMissing, skipReason } = await natsAvailability();
 
 function change(profileId: string, minute: number, workspaceId = 'default'): NewMembershipChange {
   return { workspaceId, segmentId: 'seg_buyers', profileId, change: 'entered', at: AT + minute * 60_000, cause: { kind: 'time' } };
