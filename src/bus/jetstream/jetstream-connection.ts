@@ -180,7 +180,11 @@ export async function ensureStreams(connection: BusConnection, layout: BusLayout
   return created;
 }
 
-async function ensureStream(
+/**
+ * Creates the stream when it is missing, and checks its subjects when it exists (`mismatch` says what
+ * is wrong, or null); gives the stream's creation time. Safe when several processes start together.
+ */
+export async function ensureStream(
   jsm: JetStreamManager,
   layout: BusLayout,
   config: Partial<StreamConfig> & { name: string; subjects: string[] },

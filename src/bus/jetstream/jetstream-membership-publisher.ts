@@ -1,8 +1,8 @@
-import { jetstream, RetentionPolicy, StorageType, type JetStreamClient, type PubAck, type StoredMsg, type StreamConfig } from '@nats-io/jetstream';
+import { jetstream, RetentionPolicy, StorageType, type JetStreamClient, type PubAck, type StoredMsg } from '@nats-io/jetstream';
 import { CentricError } from '../../core/errors.ts';
 import type { MembershipChange } from '../../segments/segment-port.ts';
 import { membershipMessage, type MembershipPublisher } from '../ports.ts';
-import { apiCode, BusConnection, busLayout, busUnavailable, type BusLayout, type JetStreamBusOptions } from './jetstream-connection.ts';
+import { apiCode, BusConnection, busLayout, busUnavailable, ensureStream, type BusLayout, type JetStreamBusOptions } from './jetstream-connection.ts';
 
 /** The bus options plus what only the membership streams use. */
 export interface JetStreamMembershipOptions extends JetStreamBusOptions {
@@ -26,8 +26,6 @@ export interface MembershipLayout {
 const NANOS_PER_MS = 1_000_000;
 const WRONG_LAST_SEQUENCE = 10071;
 const NO_MESSAGE_FOUND = 10037;
-const STREAM_NOT_FOUND = 10059;
-const STREAM_NAME_IN_USE = 10058;
 const MESSAGE_ID = /^membership-(\d+)$/;
 
 export function membershipLayout(options: JetStreamMembershipOptions): MembershipLayout {
@@ -203,36 +201,21 @@ export class JetStreamMembershipPublisher implements MembershipPublisher {
 /** Creates both membership streams unless they exist, checking that an existing one holds the expected subjects. */
 async function ensureMembershipStreams(connection: BusConnection, layout: MembershipLayout): Promise<void> {
   const common = { storage: StorageType.File, retention: RetentionPolicy.Limits, num_replicas: layout.bus.replicas };
-  await ensureStream(connection, layout.bus, {
+  const changes = [`${layout.bus.prefix}.segments.*`];
+  await ensureStream(connection.jsm, layout.bus, {
     ...common,
     name: layout.stream,
-    subjects: [`${layout.bus.prefix}.segments.*`],
+    subjects: changes,
     max_age: layout.maxAgeMs * NANOS_PER_MS,
     duplicate_window: layout.bus.duplicateWindowMs * NANOS_PER_MS,
-  });
+  }, sameSubjects(layout.stream, changes));
   // Never ages: it is what remains when every change did.
-  await ensureStream(connection, layout.bus, { ...common, name: layout.relayedStream, subjects: [layout.relayedSubject], max_msgs_per_subject: 1 });
+  const relayed = [layout.relayedSubject];
+  await ensureStream(connection.jsm, layout.bus, { ...common, name: layout.relayedStream, subjects: relayed, max_msgs_per_subject: 1 }, sameSubjects(layout.relayedStream, relayed));
 }
 
-async function ensureStream(connection: BusConnection, bus: BusLayout, config: Partial<StreamConfig> & { name: string; subjects: string[] }): Promise<void> {
-  const check = (subjects: string[] | undefined) => {
-    if ((subjects ?? []).join(' ') === config.subjects.join(' ')) return;
-    throw new CentricError('CENTRIC_ERR_BUS_INVALID_CONFIG', `stream ${config.name} holds subjects ${(subjects ?? []).join(', ')}, not ${config.subjects.join(', ')}`);
-  };
-  try {
-    check((await connection.jsm.streams.info(config.name)).config.subjects);
-    return;
-  } catch (error) {
-    if (error instanceof CentricError) throw error;
-    if (apiCode(error) !== STREAM_NOT_FOUND) throw busUnavailable(bus, `cannot read stream ${config.name}`, error);
-  }
-  try {
-    await connection.jsm.streams.add(config);
-  } catch (error) {
-    // Another process created it in between: check that one instead.
-    if (apiCode(error) === STREAM_NAME_IN_USE) return check((await connection.jsm.streams.info(config.name)).config.subjects);
-    const problem = `cannot create stream ${config.name}: ${error instanceof Error ? error.message : String(error)}`;
-    if (apiCode(error) !== undefined) throw new CentricError('CENTRIC_ERR_BUS_INVALID_CONFIG', problem);
-    throw busUnavailable(bus, problem, error);
-  }
+/** A stream found with other subjects than these is someone else's: say so rather than use it. */
+function sameSubjects(name: string, wanted: string[]): (existing: string[]) => string | null {
+  return (existing) => (existing.join(' ') === wanted.join(' ') ? null : `stream ${name} holds subjects ${existing.join(', ')}, not ${wanted.join(', ')}`);
 }
+
