@@ -15,13 +15,21 @@ describe('membership relay, in process', () => {
 
   beforeEach(async () => {
     store = new SqliteStateStore({ path: ':memory:', dedupWindowMs: 86_400_000 });
+    segments.clear();
     await store.migrate();
   });
   afterEach(async () => {
     await store.close();
   });
 
+  const segments = new Set<string>();
   async function record(...changes: NewMembershipChange[]): Promise<void> {
+    // Changes to segments that do not exist are dropped by the store: make each one named here.
+    for (const { workspaceId, segmentId } of changes) {
+      if (segments.has(segmentId)) continue;
+      segments.add(segmentId);
+      if (!(await store.getSegment(workspaceId, segmentId))) await store.createSegment({ id: segmentId, workspaceId, name: segmentId, definition: {} });
+    }
     expect(await store.commitSegments({ states: [], dropped: [], changes })).toBe(true);
   }
 

@@ -340,6 +340,32 @@ describe.each(Object.keys(engines) as Array<keyof typeof engines>)('segment engi
       expect(await members(id)).toEqual([browser]);
     });
 
+    it('counts each event once when several merges into one customer wait for the same step, and along a chain of merges', async () => {
+      await service.createComputedTrait({ key: 'orders', name: 'Orders', definition: { version: 1, aggregate: 'count', event: 'Order Completed' } });
+      const id = await segment('Two orders', { kind: 'performed', event: 'Order Completed', count: { op: 'at_least', value: 2 } });
+      await send({ userId: 'vic', event: 'Order Completed' }, { anonymousId: 'tablet', event: 'Order Completed' });
+      // A browser never evaluated before, and the tablet, both join Vic before the engine looks again.
+      await store.appendEvents({ events: [event({ anonymousId: 'laptop', event: 'Product Viewed' })], failed: [] });
+      await store.appendEvents({ events: [event({ userId: 'vic', anonymousId: 'laptop', type: 'identify' })], failed: [] });
+      await store.appendEvents({ events: [event({ userId: 'vic', anonymousId: 'tablet', type: 'identify' })], failed: [] });
+      await engine.catchUp();
+      const vic = await profileOf('vic');
+      expect((await service.profileComputedTraits(vic)).orders?.value).toBe(2);
+      expect(await members(id)).toEqual([vic]);
+
+      // A chain: two browsers become one by an email, and that one joins an account, all in one step.
+      await send({ anonymousId: 'b1', event: 'Order Completed' }, { anonymousId: 'b2', event: 'Product Viewed' }, { userId: 'wes', event: 'Product Viewed' });
+      await store.appendEvents({ events: [event({ anonymousId: 'b1', type: 'identify', traits: { email: 'wes@example.com' } })], failed: [] });
+      await store.appendEvents({ events: [event({ anonymousId: 'b2', type: 'identify', traits: { email: 'wes@example.com' } })], failed: [] });
+      await store.appendEvents({ events: [event({ userId: 'wes', type: 'identify', traits: { email: 'wes@example.com' } })], failed: [] });
+      await store.appendEvents({ events: [event({ userId: 'wes', event: 'Order Completed' })], failed: [] });
+      await engine.catchUp();
+      const wes = await profileOf('wes');
+      expect((await store.getProfile('default', wes))!.profile.merges.filter((merge) => merge.undoneAt === null).length).toBeGreaterThanOrEqual(2);
+      expect((await service.profileComputedTraits(wes)).orders?.value).toBe(2);
+      expect(await members(id)).toEqual([vic, wes].sort());
+    });
+
     it('computes a new segment over existing customers in the background, with progress to watch', async () => {
       for (let n = 0; n < 30; n += 1) {
         await store.appendEvents({ events: [event({ userId: `p${n}`, event: n % 3 === 0 ? 'Order Completed' : 'Product Viewed' })], failed: [] });

@@ -3,7 +3,7 @@ import type { ComputedTraitDefinition, SegmentDefinition } from '../core/segment
 import {
   compilePlan, computeTrait, earliest, evaluateSegment, missingTrackers, tidy, type CompiledSegment, type Plan,
 } from '../core/segments/segment-plan.ts';
-import { accumulate, buildAccumulator, combine, emptyAccumulator, matches, type Accumulators, type EventFacts } from '../core/segments/trackers.ts';
+import { accumulate, buildAccumulator, emptyAccumulator, matches, type Accumulators, type EventFacts } from '../core/segments/trackers.ts';
 import { BackgroundLoop } from '../core/background-loop.ts';
 import type { EventRecord, ProfileChange, StateStore } from '../stores/ports.ts';
 import type {
@@ -201,7 +201,7 @@ export class SegmentEngine {
     this.plans = plans;
   }
 
-  /** Merges fold the absorbed profile's accumulators into the survivor's; unmerges rebuild both sides from their events. */
+  /** A merge takes the absorbed profile out of its segments and rebuilds the survivor from the events it holds; an unmerge rebuilds both sides. */
   private async applyProfileChanges(position: SegmentEnginePosition, changes: ProfileChange[]): Promise<void> {
     const now = this.now();
     const ids = new Set<string>();
@@ -212,6 +212,8 @@ export class SegmentEngine {
     const working = await this.load([...ids]);
     const out: NewMembershipChange[] = [];
     const dropped = new Set<string>();
+    // Profiles whose counts are rebuilt from the events they hold now, then evaluated, with their cause.
+    const rebuild = new Map<string, MembershipCause>();
     for (const change of changes) {
       const entry = this.plans.get(change.workspaceId);
       if (!entry) continue;
@@ -220,35 +222,30 @@ export class SegmentEngine {
         const survivor = working.get(change.intoProfileId) ?? blank(change.intoProfileId, change.workspaceId);
         working.set(survivor.profileId, survivor);
         const cause: MembershipCause = { kind: 'merge', mergeId: null };
-        if (missingTrackers(entry.plan, absorbed.accumulators).length > 0 || missingTrackers(entry.plan, survivor.accumulators).length > 0) {
-          // The absorbed profile's events live on the survivor now: its history has both sides.
-          survivor.accumulators = {};
-          await this.ensureBuilt([survivor], entry.plan, position.eventSeq, now);
-        } else {
-          for (const tracker of entry.plan.trackers.values()) {
-            survivor.accumulators[tracker.key] = combine(absorbed.accumulators[tracker.key]!, survivor.accumulators[tracker.key]!);
-          }
-        }
-        for (const [segmentId] of Object.entries(absorbed.members)) {
+        for (const segmentId of Object.keys(absorbed.members)) {
           out.push({ workspaceId: change.workspaceId, segmentId, profileId: absorbed.profileId, change: 'exited', at: now, cause });
         }
         absorbed.members = {};
-        survivor.changed = true;
         dropped.add(absorbed.profileId);
         working.delete(absorbed.profileId);
+        rebuild.delete(absorbed.profileId);
         dropped.delete(survivor.profileId);
-        this.refresh(survivor, entry, now, { all: true }, cause, out);
+        rebuild.set(survivor.profileId, cause);
       } else {
-        const cause: MembershipCause = { kind: 'unmerge', mergeId: null };
         for (const id of [change.profileId, change.fromProfileId]) {
-          const profile = working.get(id) ?? blank(id, change.workspaceId);
-          working.set(id, profile);
+          working.set(id, working.get(id) ?? blank(id, change.workspaceId));
           dropped.delete(id);
-          profile.accumulators = {};
-          await this.ensureBuilt([profile], entry.plan, position.eventSeq, now);
-          this.refresh(profile, entry, now, { all: true }, cause, out);
+          rebuild.set(id, { kind: 'unmerge', mergeId: null });
         }
       }
+    }
+    // Rebuilt rather than added together: a profile's events may already include those of merges not
+    // applied here yet (or a history read of it may have), and reading what it holds now counts each once.
+    for (const [workspaceId, entry] of this.plans) {
+      const profiles = [...rebuild.keys()].map((id) => working.get(id)!).filter((profile) => profile.workspaceId === workspaceId);
+      for (const profile of profiles) profile.accumulators = {};
+      await this.ensureBuilt(profiles, entry.plan, position.eventSeq, now);
+      for (const profile of profiles) this.refresh(profile, entry, now, { all: true }, rebuild.get(profile.profileId)!, out);
     }
     const to = { eventSeq: position.eventSeq, changeId: changes[changes.length - 1]!.id };
     await this.commit(position, to, [...working.values()], [...dropped], out, now);

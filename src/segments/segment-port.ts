@@ -40,6 +40,8 @@ export interface ComputedTraitRecord {
 }
 
 export interface NewSegment {
+  /** Chosen by the store when absent; given when a definition is carried over from elsewhere (an import, a test). */
+  id?: string;
   workspaceId: string;
   name: string;
   description?: string | null;

@@ -338,7 +338,7 @@ function newDefinitionRow(prefix: 'seg' | 'ctr', input: NewSegment): SegmentsTab
   const now = Date.now();
   return {
     // Readable in logs and URLs, like source and profile ids.
-    id: `${prefix}_${randomBytes(9).toString('base64url')}`,
+    id: input.id ?? `${prefix}_${randomBytes(9).toString('base64url')}`,
     workspace_id: input.workspaceId,
     name: input.name,
     description: input.description ?? null,

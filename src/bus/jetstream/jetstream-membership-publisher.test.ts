@@ -29,6 +29,7 @@ describe.skipIf(natsMissing)(`jetstream membership publisher${skipReason}`, () =
     const id = randomBytes(5).toString('hex');
     bus = { url: NATS_URL, stream: `TEST_${id}`, subjectPrefix: `test_${id}` };
     store = new SqliteStateStore({ path: ':memory:', dedupWindowMs: 86_400_000 });
+    segments.clear();
     await store.migrate();
     nc = await connect({ servers: NATS_URL });
     jsm = await jetstreamManager(nc);
@@ -47,7 +48,14 @@ describe.skipIf(natsMissing)(`jetstream membership publisher${skipReason}`, () =
     return publisher;
   }
 
+  const segments = new Set<string>();
   async function record(...changes: NewMembershipChange[]): Promise<void> {
+    // Changes to segments that do not exist are dropped by the store: make each one named here.
+    for (const { workspaceId, segmentId } of changes) {
+      if (segments.has(segmentId)) continue;
+      segments.add(segmentId);
+      if (!(await store.getSegment(workspaceId, segmentId))) await store.createSegment({ id: segmentId, workspaceId, name: segmentId, definition: {} });
+    }
     expect(await store.commitSegments({ states: [], dropped: [], changes })).toBe(true);
   }
 

@@ -233,8 +233,9 @@ export function computeTrait(trait: CompiledTrait, accumulators: Accumulators, n
     case 'count': return { value: entries.length, next };
     case 'sum': return { value: numbers.reduce((sum, value) => sum + value, 0), next };
     case 'average': return { value: numbers.length > 0 ? numbers.reduce((sum, value) => sum + value, 0) / numbers.length : null, next };
-    case 'min': return { value: numbers.length > 0 ? Math.min(...numbers) : null, next };
-    case 'max': return { value: numbers.length > 0 ? Math.max(...numbers) : null, next };
+    // A loop, not Math.min(...numbers): a busy profile's window can hold more values than a call takes arguments.
+    case 'min': return { value: numbers.reduce<number | null>((least, value) => (least === null || value < least ? value : least), null), next };
+    case 'max': return { value: numbers.reduce<number | null>((most, value) => (most === null || value > most ? value : most), null), next };
     case 'first': return { value: values[0] ?? null, next };
     case 'last': return { value: values[values.length - 1] ?? null, next };
     case 'most_frequent':
@@ -324,8 +325,10 @@ function evaluate(node: Compiled, profile: ProfileView, now: number): Answer<boo
       const accumulator = profile.accumulators[node.tracker];
       const at = accumulator ? (node.which === 'first' ? accumulator.f : accumulator.l) : null;
       if (at === null || at === undefined) return { value: false, next: null };
-      // An event a clock put slightly in the future happened now, as far as windows go.
-      return compareTime(Math.min(at, now), node.comparison, node.zone, now);
+      // An event a clock put slightly in the future happened now, as far as "how long ago" goes; fixed
+      // dates and "within the next" compare its own time.
+      const relativeToNow = node.comparison.op === 'within_last' || node.comparison.op === 'more_than_ago';
+      return compareTime(relativeToNow ? Math.min(at, now) : at, node.comparison, node.zone, now);
     }
   }
 }

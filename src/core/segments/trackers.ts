@@ -176,48 +176,6 @@ export function prune(accumulator: Accumulator, now: number): void {
   if (drop > 0) entries.splice(0, drop);
 }
 
-/** Two profiles' accumulators for one tracker as one: what a merge does, exactly, for every aggregate. */
-export function combine(a: Accumulator, b: Accumulator): Accumulator {
-  const firstA = a.f !== null && (b.f === null || a.f < b.f || (a.f === b.f && a.fs < b.fs));
-  const lastA = a.l !== null && (b.l === null || a.l > b.l || (a.l === b.l && a.ls > b.ls));
-  const result: Accumulator = {
-    n: a.n + b.n,
-    f: firstA ? a.f : b.f, fs: firstA ? a.fs : b.fs,
-    l: lastA ? a.l : b.l, ls: lastA ? a.ls : b.ls,
-    h: Math.min(a.h, b.h),
-  };
-  if ('fv' in a || 'fv' in b) result.fv = firstA ? a.fv ?? null : b.fv ?? null;
-  if ('lv' in a || 'lv' in b) result.lv = lastA ? a.lv ?? null : b.lv ?? null;
-  if (a.sn || b.sn) {
-    result.s = (a.s ?? 0) + (b.s ?? 0);
-    result.sn = (a.sn ?? 0) + (b.sn ?? 0);
-    result.mn = minOf(a.mn, b.mn);
-    result.mx = maxOf(a.mx, b.mx);
-  }
-  if (a.q || b.q) {
-    const seen = { ...a.q };
-    for (const [value, count] of Object.entries(b.q ?? {})) {
-      if (seen[value] !== undefined) seen[value] += count;
-      else if (Object.keys(seen).length < MAX_DISTINCT) seen[value] = count;
-    }
-    result.q = seen;
-  }
-  if (a.r || b.r) result.r = [...(a.r ?? []), ...(b.r ?? [])].sort((x, y) => x[0] - y[0]);
-  return result;
-}
-
-function minOf(a: number | null | undefined, b: number | null | undefined): number | null {
-  if (a === undefined || a === null) return b ?? null;
-  if (b === undefined || b === null) return a;
-  return Math.min(a, b);
-}
-
-function maxOf(a: number | null | undefined, b: number | null | undefined): number | null {
-  if (a === undefined || a === null) return b ?? null;
-  if (b === undefined || b === null) return a;
-  return Math.max(a, b);
-}
-
 /** True when the profile's accumulator can answer for the tracker: it exists and remembers far enough back. */
 export function isBuilt(accumulators: Accumulators, tracker: Tracker): boolean {
   const accumulator = accumulators[tracker.key];

@@ -6,6 +6,8 @@
 export const DAY_MS = 86_400_000;
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** ISO 8601 as definitions and traits write it: a date, or a date and time with an optional offset. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|z|[+-]\d{2}:?\d{2})?$/;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** True when the IANA time zone is known to this runtime. */
@@ -23,15 +25,19 @@ export function parseZonedDate(text: string, zone: string): number | null {
   const dateOnly = DATE_ONLY.exec(text);
   if (dateOnly) {
     const [year, month, day] = [Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3])];
-    if (month < 1 || month > 12 || day < 1 || day > 31) return null;
+    // 2026-02-31 is no date (Date.UTC would roll it over into March).
+    if (month < 1 || month > 12 || day < 1 || new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return null;
     return zonedMidnight(year, month, day, zone);
   }
+  // Only ISO 8601: Date.parse also reads "Berlin 2020" or "1" as dates.
+  if (!ISO_TIME.test(text)) return null;
+  const iso = text.replace(' ', 'T');
   // A time with an offset or Z names its instant already; one without is read in the zone.
-  if (!/[zZ]|[+-]\d{2}:?\d{2}$/.test(text) && /T\d{2}:\d{2}/.test(text)) {
-    const naive = Date.parse(`${text}Z`);
+  if (!/[zZ]$|[+-]\d{2}:?\d{2}$/.test(iso)) {
+    const naive = Date.parse(`${iso}Z`);
     return Number.isNaN(naive) ? null : naive - offsetAt(naive, zone);
   }
-  const parsed = Date.parse(text);
+  const parsed = Date.parse(iso);
   return Number.isNaN(parsed) ? null : parsed;
 }
 

@@ -263,11 +263,22 @@ export function segmentStoreContract(engine: string, harness: StateStoreHarness)
       expect((await store.listSegmentMembers({ workspaceId: 'default', segmentId: other.id, limit: 10 })).items).toEqual([{ profileId: 'prf_z', enteredAt: AT }]);
     });
 
+    it('drops changes to a segment deleted since the engine read its definitions: no history, no member comes back', async () => {
+      const kept = await store.createSegment({ workspaceId: 'default', name: 'Kept', definition: definition(1) });
+      const gone = await store.createSegment({ workspaceId: 'default', name: 'Gone', definition: definition(2) });
+      expect(await store.deleteSegment('default', gone.id)).toBe(true);
+      expect(await store.commitSegments(commitOf({ changes: [change(gone.id, 'prf_a', 'entered', AT), change(kept.id, 'prf_a', 'entered', AT + 1)] }))).toBe(true);
+      expect((await store.readMembershipChanges(0, 10)).map((entry) => entry.segmentId)).toEqual([kept.id]);
+      expect(await store.countSegmentMembers('default', gone.id)).toBe(0);
+      expect(await store.countSegmentMembers('default', kept.id)).toBe(1);
+    });
+
     it('keeps the membership history newest first per workspace, filtered by segment or profile, and the feed oldest first across workspaces', async () => {
       const [buyers, visitors] = [
         await store.createSegment({ workspaceId: 'default', name: 'Buyers', definition: definition(1) }),
         await store.createSegment({ workspaceId: 'default', name: 'Visitors', definition: definition(0) }),
       ];
+      await store.createSegment({ id: 'seg_w2', workspaceId: 'w2', name: 'Elsewhere', definition: definition(0) });
       const changes = [
         change(buyers.id, 'prf_a', 'entered', AT + 1), change(visitors.id, 'prf_a', 'entered', AT + 2), change('seg_w2', 'prf_w', 'entered', AT + 3, 'w2'),
         change(buyers.id, 'prf_b', 'entered', AT + 4), change(buyers.id, 'prf_a', 'exited', AT + 5),

@@ -62,6 +62,7 @@ async function recordChanges(client: PoolClient, changes: NewMembershipChange[])
   await client.query(
     `INSERT INTO segment_history (workspace_id, segment_id, profile_id, change, at, cause)
      SELECT w, s, p, c, a, x FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[]) WITH ORDINALITY AS u(w, s, p, c, a, x, n)
+     WHERE EXISTS (SELECT 1 FROM segments g WHERE g.id = u.s)
      ORDER BY n`,
     [
       changes.map((change) => change.workspaceId), changes.map((change) => change.segmentId), changes.map((change) => change.profileId),
@@ -79,6 +80,7 @@ async function recordChanges(client: PoolClient, changes: NewMembershipChange[])
     await client.query(
       `INSERT INTO segment_members (segment_id, profile_id, workspace_id, entered_at)
        SELECT s, p, w, a FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(s, p, w, a)
+       WHERE EXISTS (SELECT 1 FROM segments g WHERE g.id = u.s)
        ON CONFLICT (segment_id, profile_id) DO NOTHING`,
       [entered.map((change) => change.segmentId), entered.map((change) => change.profileId), entered.map((change) => change.workspaceId), entered.map((change) => change.at)],
     );
@@ -131,6 +133,8 @@ export function postgresSegmentCapabilities(pool: Pool): SegmentQueryCapabilitie
   return {
     isUniqueViolation: (error) => (error as { code?: string }).code === '23505',
     runInTransaction: (queries: CompiledQuery[]) => inTransaction(pool, async (client) => {
+      // Waits for an engine commit in hand, so a deleted segment's members cannot be written back after it.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [String(SEGMENT_COMMIT_LOCK)]);
       const changed: number[] = [];
       for (const query of queries) changed.push((await client.query(query.sql, query.parameters as unknown[])).rowCount ?? 0);
       return changed;

@@ -20,8 +20,11 @@ export function prepareSegmentCommit(db: DatabaseSync): (commit: SegmentCommit) 
         computed = excluded.computed, next_check_at = excluded.next_check_at, updated_at = excluded.updated_at`),
     dropState: db.prepare('DELETE FROM profile_segment_state WHERE profile_id = ?'),
     dropMemberships: db.prepare('DELETE FROM segment_members WHERE profile_id = ?'),
-    recordChange: db.prepare('INSERT INTO segment_history (workspace_id, segment_id, profile_id, change, at, cause) VALUES (?, ?, ?, ?, ?, ?)'),
-    enter: db.prepare(`INSERT INTO segment_members (segment_id, profile_id, workspace_id, entered_at) VALUES (?, ?, ?, ?)
+    // A change to a segment deleted since the engine read its definitions is dropped, not written back.
+    recordChange: db.prepare(`INSERT INTO segment_history (workspace_id, segment_id, profile_id, change, at, cause)
+      SELECT ?, id, ?, ?, ?, ? FROM segments WHERE id = ?`),
+    enter: db.prepare(`INSERT INTO segment_members (segment_id, profile_id, workspace_id, entered_at)
+      SELECT id, ?, ?, ? FROM segments WHERE id = ?
       ON CONFLICT (segment_id, profile_id) DO NOTHING`),
     exit: db.prepare('DELETE FROM segment_members WHERE segment_id = ? AND profile_id = ?'),
     // Only for the revision computed: an edit made during the computation started a new one.
@@ -45,8 +48,8 @@ export function prepareSegmentCommit(db: DatabaseSync): (commit: SegmentCommit) 
       statements.dropMemberships.run(profileId);
     }
     for (const change of commit.changes) {
-      statements.recordChange.run(change.workspaceId, change.segmentId, change.profileId, change.change, change.at, jsonText(change.cause));
-      if (change.change === 'entered') statements.enter.run(change.segmentId, change.profileId, change.workspaceId, change.at);
+      statements.recordChange.run(change.workspaceId, change.profileId, change.change, change.at, jsonText(change.cause), change.segmentId);
+      if (change.change === 'entered') statements.enter.run(change.profileId, change.workspaceId, change.at, change.segmentId);
       else statements.exit.run(change.segmentId, change.profileId);
     }
     for (const entry of commit.progress ?? []) statements.progress[entry.kind].run(jsonText(entry.progress), entry.id, entry.revision);
