@@ -114,6 +114,7 @@ export class SegmentEngine {
   private plans = new Map<string, WorkspacePlan>();
   private dirty = true;
   private loadedAt = 0;
+  private steps = 0;
   private computation: Computation | null = null;
   private readonly loop: BackgroundLoop;
   private readonly state: Omit<SegmentEngineStatus, 'running' | 'lastError'> = { position: null, eventsEvaluated: 0, membershipChanges: 0, timedChecks: 0 };
@@ -164,6 +165,12 @@ export class SegmentEngine {
     if (this.dirty || (this.options.reloadEveryMs !== undefined && Date.now() - this.loadedAt >= this.options.reloadEveryMs)) await this.loadPlans();
     const position = await this.store.segmentEnginePosition();
     this.state.position = position;
+    // A steady stream of events must not starve time-based exits and background computations: every
+    // tenth step gives them the first turn.
+    if (++this.steps % 10 === 0) {
+      const turn = await this.timeAndComputationStep(position);
+      if (turn !== 'idle') return turn;
+    }
     const changes = await this.store.readProfileChanges(position.changeId, CHANGE_PAGE);
     if (changes.length > 0) {
       await this.applyProfileChanges(position, changes);
@@ -176,6 +183,10 @@ export class SegmentEngine {
       if (during.some((change) => change.kind === 'unmerge')) return 'retry';
       return (await this.applyEvents(position, records)) ? 'events' : 'retry';
     }
+    return this.timeAndComputationStep(position);
+  }
+
+  private async timeAndComputationStep(position: SegmentEnginePosition): Promise<StepOutcome> {
     const now = this.now();
     const due = await this.store.dueSegmentChecks(now, 500);
     if (due.length > 0) {
@@ -275,7 +286,6 @@ export class SegmentEngine {
     }
     for (const [profileId, events] of byProfile) {
       const entry = this.plans.get(events[0]!.workspaceId)!;
-      if (entry.plan.trackers.size === 0 && entry.plan.segments.length === 0) continue;
       const profile = working.get(profileId)!;
       for (const record of events) {
         const facts = factsOf(record);
@@ -310,7 +320,9 @@ export class SegmentEngine {
     }
     // Every due profile is written: its next check moves on (or goes) even when nothing else changed.
     for (const profile of working.values()) profile.changed = true;
-    await this.commit(position, position, [...working.values()], [], out, now);
+    // A state whose profile no longer exists (profiles rebuilt) would be due for ever: it goes.
+    const orphans = due.filter((id) => !working.has(id));
+    await this.commit(position, position, [...working.values()], orphans, out, now);
     this.state.timedChecks += working.size;
   }
 
@@ -549,7 +561,8 @@ function blank(profileId: string, workspaceId: string): Working {
 function workingOf(input: SegmentInput, plan: Plan | undefined): Working {
   const stored = (input.state?.accumulators ?? null) as StoredAccumulators | null;
   const accumulators = stored?.t ?? {};
-  if (plan && stored?.p === plan.fingerprint) {
+  const current = plan !== undefined && stored?.p === plan.fingerprint;
+  if (current) {
     for (const tracker of plan.trackers.values()) accumulators[tracker.key] ??= emptyAccumulator(tracker);
   }
   return {
@@ -560,7 +573,9 @@ function workingOf(input: SegmentInput, plan: Plan | undefined): Working {
     nextCheckAt: input.state?.nextCheckAt ?? null,
     computed: input.state?.computed ?? {},
     members: input.state?.members ?? {},
-    changed: false,
+    // Written under another plan: written again under this one, whatever else happens, so that the
+    // fingerprint it carries never vouches for trackers it did not keep up.
+    changed: input.state !== null && !current,
   };
 }
 
