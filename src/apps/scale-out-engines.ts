@@ -122,42 +122,67 @@ export function leadSegmentEngine(config: ScaleOutConfig, state: PostgresStateSt
   }, onError, retryMs);
 }
 
-/** Runs what `start` starts while this process holds the session advisory lock `key`; stops it on close, which lets the lock go. */
-function leadWhileLocked(config: ScaleOutConfig, key: number, start: () => Promise<{ stop(): Promise<void> }>, onError: (error: unknown) => void, retryMs: number): { close(): Promise<void> } {
+/** Runs what `start` starts while this process holds the session advisory lock `key`; stops it when the session is lost, and on close, which lets the lock go. */
+export function leadWhileLocked(config: ScaleOutConfig, key: number, start: () => Promise<{ stop(): Promise<void> }>, onError: (error: unknown) => void, retryMs: number): { close(): Promise<void> } {
   let closed = false;
   let client: pg.Client | null = null;
   let running: { stop(): Promise<void> } | null = null;
   let timer: NodeJS.Timeout | null = null;
+  const retry = () => {
+    if (!closed && !timer) timer = setTimeout(() => void attempt(), retryMs);
+  };
+  // The lock lives as long as the session: when the session is lost, another worker may take the
+  // lock at once, so what runs under it stops before this worker tries again.
+  const lost = async (session: pg.Client) => {
+    if (client !== session) return;
+    client = null;
+    const stopping = running;
+    running = null;
+    await stopping?.stop().catch(onError);
+    retry();
+  };
   const attempt = async () => {
     timer = null;
+    const session = new pg.Client({ connectionString: config.postgresUrl });
+    client = session;
     try {
-      client = new pg.Client({ connectionString: config.postgresUrl });
-      client.on('error', onError);
-      await client.connect();
-      const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS held', [key]);
-      if (rows[0]?.held === true && !closed) {
+      session.on('error', (error) => {
+        onError(error);
+        void lost(session);
+      });
+      session.on('end', () => void lost(session));
+      await session.connect();
+      const { rows } = await session.query('SELECT pg_try_advisory_lock($1) AS held', [key]);
+      if (rows[0]?.held === true && !closed && client === session) {
         running = await start();
-        // Closed while starting: stop what just started.
-        if (closed) await running.stop();
+        // Closed, or the session lost, while starting: stop what just started.
+        if (closed || client !== session) {
+          const started = running;
+          running = null;
+          await started.stop();
+        }
         return;
       }
-      await client.end();
       client = null;
+      await session.end();
     } catch (error) {
       onError(error);
-      await client?.end().catch(() => undefined);
-      client = null;
+      if (client === session) client = null;
+      await session.end().catch(() => undefined);
     }
-    if (!closed) timer = setTimeout(() => void attempt(), retryMs);
+    retry();
   };
   void attempt();
   return {
     close: async () => {
       closed = true;
       if (timer) clearTimeout(timer);
+      const session = client;
+      client = null;
       await running?.stop();
+      running = null;
       // Ending the session lets the lock go.
-      await client?.end().catch(() => undefined);
+      await session?.end().catch(() => undefined);
     },
   };
 }

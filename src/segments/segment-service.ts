@@ -189,8 +189,10 @@ export class SegmentService implements SegmentApi {
 
   async profileComputedTraits(profileId: string) {
     const live = await this.liveProfileId(profileId);
-    const inputs = await this.store.loadSegmentInputs([live]);
-    return inputs[0]?.state?.computed ?? {};
+    const [inputs, traits] = await Promise.all([this.store.loadSegmentInputs([live]), this.store.listComputedTraits(this.workspaceId)]);
+    // A deleted trait's value stays in the state until the profile is next written: it is not shown.
+    const keys = new Set(traits.map((trait) => trait.key));
+    return Object.fromEntries(Object.entries(inputs[0]?.state?.computed ?? {}).filter(([key]) => keys.has(key)));
   }
 
   private async liveProfileId(id: string): Promise<string> {

@@ -130,7 +130,7 @@ async function* csvChunks(first: IteratorResult<ExportRow>, rest: AsyncIterator<
   let chunk = `${CSV_HEADER.join(',')}\r\n`;
   for (let next = first; !next.done; next = await rest.next()) {
     const row = next.value;
-    chunk += `${[csvField(row.profileId), csvText(row.displayName), csvText(row.email), csvField(row.userId), iso(row.enteredAt)].join(',')}\r\n`;
+    chunk += `${[csvField(row.profileId), csvText(row.displayName), csvText(row.email), csvText(row.userId), iso(row.enteredAt)].join(',')}\r\n`;
     if (chunk.length >= 64 * 1024) {
       yield chunk;
       chunk = '';
