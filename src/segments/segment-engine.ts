@@ -1,14 +1,14 @@
 import { analyticsEventName, analyticsProperties, analyticsTraits } from '../core/analytics/analytics-model.ts';
 import type { ComputedTraitDefinition, SegmentDefinition } from '../core/segments/segment-definition.ts';
 import {
-  compilePlan, computeTrait, earliest, evaluateSegment, missingTrackers, tidy, type CompiledSegment, type Plan,
+  compilePlan, computeTrait, earliest, evaluateSegment, missingTrackers, tidy, type CompiledSegment, type Plan, type ProfileView,
 } from '../core/segments/segment-plan.ts';
 import { accumulate, buildAccumulator, emptyAccumulator, matches, type Accumulators, type EventFacts } from '../core/segments/trackers.ts';
 import { BackgroundLoop } from '../core/background-loop.ts';
 import type { EventRecord, ProfileChange, StateStore } from '../stores/ports.ts';
 import type {
-  ComputationProgress, ComputedTraitRecord, MembershipCause, NewMembershipChange, ProfileSegmentState, SegmentEnginePosition, SegmentInput,
-  SegmentRecord, SegmentStore,
+  ComputationProgress, ComputedTraitRecord, MembershipCause, NewMembershipChange, ProfileSegmentState, SegmentCommit, SegmentEnginePosition,
+  SegmentInput, SegmentRecord, SegmentStore,
 } from './segment-port.ts';
 
 /** What the engine reads and writes: the state store's feeds, a profile's history, and the segment tables. */
@@ -74,20 +74,23 @@ interface WorkspacePlan {
   traitKeys: Set<string>;
 }
 
-/** Which answers of a profile to refresh. */
+/** Which answers of a profile to refresh (and, in any case, whatever depends on an answer that changed). */
 interface Scope {
   all?: boolean;
+  /** Trackers an event updated. */
   trackers?: Set<string>;
+  /** The event set traits on the profile. */
   traitsChanged?: boolean;
-  /** Segment ids and `trait:<key>` entries to refresh whatever else changed. */
-  ids?: Set<string>;
+  /** Segments and computed traits (by key) being computed in the background. */
+  segmentIds?: Set<string>;
+  traitKeys?: Set<string>;
   /** Every answer that depends on time (a due check). */
   timed?: boolean;
 }
 
 interface Computation {
   key: string;
-  items: Array<{ kind: 'segment' | 'computed-trait'; id: string; revision: number; workspaceId: string }>;
+  items: Array<{ kind: 'segment' | 'computed-trait'; id: string; revision: number; workspaceId: string; key?: string }>;
   workspaceIndex: number;
   cursor: string | null;
   done: number;
@@ -259,7 +262,7 @@ export class SegmentEngine {
       for (const profile of profiles) this.refresh(profile, entry, now, { all: true }, rebuild.get(profile.profileId)!, out);
     }
     const to = { eventSeq: position.eventSeq, changeId: changes[changes.length - 1]!.id };
-    await this.commit(position, to, [...working.values()], [...dropped], out, now);
+    await this.commit(position, to, [...working.values()], [...dropped], out);
   }
 
   private async applyEvents(position: SegmentEnginePosition, records: EventRecord[]): Promise<boolean> {
@@ -303,7 +306,7 @@ export class SegmentEngine {
       }
     }
     const to = { eventSeq: records[records.length - 1]!.seq, changeId: position.changeId };
-    const committed = await this.commit(position, to, [...working.values()], [], out, now);
+    const committed = await this.commit(position, to, [...working.values()], [], out);
     if (committed) this.state.eventsEvaluated += records.length;
     return committed;
   }
@@ -322,7 +325,7 @@ export class SegmentEngine {
     for (const profile of working.values()) profile.changed = true;
     // A state whose profile no longer exists (profiles rebuilt) would be due for ever: it goes.
     const orphans = due.filter((id) => !working.has(id));
-    await this.commit(position, position, [...working.values()], orphans, out, now);
+    await this.commit(position, position, [...working.values()], orphans, out);
     this.state.timedChecks += working.size;
   }
 
@@ -331,7 +334,7 @@ export class SegmentEngine {
     const items: Computation['items'] = [];
     for (const [workspaceId, entry] of this.plans) {
       for (const segment of entry.segments) if (segment.progress.status === 'computing') items.push({ kind: 'segment', id: segment.id, revision: segment.revision, workspaceId });
-      for (const trait of entry.traits) if (trait.progress.status === 'computing') items.push({ kind: 'computed-trait', id: trait.id, revision: trait.revision, workspaceId });
+      for (const trait of entry.traits) if (trait.progress.status === 'computing') items.push({ kind: 'computed-trait', id: trait.id, revision: trait.revision, workspaceId, key: trait.key });
     }
     if (items.length === 0) {
       this.computation = null;
@@ -352,12 +355,16 @@ export class SegmentEngine {
     const ids = await this.store.listLiveProfileIds(workspaceId, computation.cursor, this.options.computationBatch ?? 500);
     const working = await this.load(ids);
     const out: NewMembershipChange[] = [];
-    const scopeIds = new Set(items.filter((item) => item.workspaceId === workspaceId).map((item) => item.kind === 'segment' ? item.id : `trait:${traitKey(entry, item.id)}`));
+    const here = items.filter((item) => item.workspaceId === workspaceId);
+    const scope: Scope = {
+      segmentIds: new Set(here.filter((item) => item.kind === 'segment').map((item) => item.id)),
+      traitKeys: new Set(here.flatMap((item) => (item.key === undefined ? [] : [item.key]))),
+    };
     const profiles = ids.map((id) => working.get(id) ?? blank(id, workspaceId));
     const fresh = new Set(await this.ensureBuilt(profiles, entry.plan, position.eventSeq, now));
     for (const profile of profiles) {
       working.set(profile.profileId, profile);
-      this.refresh(profile, entry, now, fresh.has(profile) ? { all: true } : { ids: scopeIds }, { kind: 'computation' }, out);
+      this.refresh(profile, entry, now, fresh.has(profile) ? { all: true } : scope, { kind: 'computation' }, out);
     }
     computation.done += ids.length;
     computation.cursor = ids.length > 0 ? ids[ids.length - 1]! : computation.cursor;
@@ -370,15 +377,7 @@ export class SegmentEngine {
     const progress: ComputationProgress = finished
       ? { status: 'ready', done: computation.done, total: Math.max(computation.total, computation.done), startedAt: computation.startedAt, finishedAt: now }
       : { status: 'computing', done: computation.done, total: Math.max(computation.total, computation.done), startedAt: computation.startedAt, finishedAt: null };
-    const committed = await this.store.commitSegments({
-      from: position,
-      to: position,
-      states: [...working.values()].filter((profile) => profile.changed).map((profile) => this.stateOf(profile)),
-      dropped: [],
-      changes: this.stamped(out),
-      progress: items.map((item) => ({ kind: item.kind, id: item.id, revision: item.revision, progress })),
-    });
-    if (committed) this.published(out);
+    await this.commit(position, position, [...working.values()], [], out, items.map((item) => ({ kind: item.kind, id: item.id, revision: item.revision, progress })));
     if (finished) {
       this.computation = null;
       this.dirty = true;
@@ -414,9 +413,7 @@ export class SegmentEngine {
       // Only what this definition reads is built, from every event stored so far.
       await this.ensureBuilt(profiles, { ...plan, trackers: new Map([...plan.trackers].filter(([key]) => segment.trackers.has(key))) }, Number.MAX_SAFE_INTEGER, now);
       for (const profile of profiles) {
-        const computed: Record<string, unknown> = {};
-        for (const [key, value] of Object.entries(profile.computed)) computed[key] = value.value;
-        if (evaluateSegment(segment, { traits: profile.traits, accumulators: profile.accumulators, computed, members: profile.members }, now).value) {
+        if (evaluateSegment(segment, viewOf(profile), now).value) {
           size += 1;
           if (sample.length < options.sample) sample.push(profile.profileId);
         }
@@ -459,7 +456,7 @@ export class SegmentEngine {
     if (scope.all || scope.timed) profile.nextCheckAt = null;
     const changedKeys = new Set<string>();
     for (const trait of plan.traits) {
-      if (!scope.all && !(scope.timed && trait.timeDependent) && !scope.trackers?.has(trait.tracker) && !scope.ids?.has(`trait:${trait.key}`)) continue;
+      if (!scope.all && !(scope.timed && trait.timeDependent) && !scope.trackers?.has(trait.tracker) && !scope.traitKeys?.has(trait.key)) continue;
       const answer = computeTrait(trait, profile.accumulators, now);
       const known = profile.computed[trait.key];
       // `at` is when the value became what it is: recomputing the same value changes nothing.
@@ -471,11 +468,10 @@ export class SegmentEngine {
       setNext(profile, answer.next, now);
     }
     const changedSegments = new Set<string>();
-    const computed: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(profile.computed)) computed[key] = value.value;
+    const view = viewOf(profile);
     for (const segment of plan.segments) {
       if (!scope.all && !(scope.timed && segment.timeDependent) && !affected(segment, scope, changedKeys, changedSegments)) continue;
-      const answer = evaluateSegment(segment, { traits: profile.traits, accumulators: profile.accumulators, computed, members: profile.members }, now);
+      const answer = evaluateSegment(segment, view, now);
       setNext(profile, answer.next, now);
       const was = profile.members[segment.id] !== undefined;
       if (answer.value === was) continue;
@@ -506,10 +502,12 @@ export class SegmentEngine {
     return { profileId: profile.profileId, workspaceId: profile.workspaceId, accumulators: stored, computed, members: profile.members, nextCheckAt: profile.nextCheckAt };
   }
 
-  private async commit(from: SegmentEnginePosition, to: SegmentEnginePosition, profiles: Working[], dropped: string[], changes: NewMembershipChange[], now: number): Promise<boolean> {
-    void now;
+  /** Writes the profiles that changed, the dropped ones, the membership changes and the position (and progress) in one commit. */
+  private async commit(
+    from: SegmentEnginePosition, to: SegmentEnginePosition, profiles: Working[], dropped: string[], changes: NewMembershipChange[], progress?: SegmentCommit['progress'],
+  ): Promise<boolean> {
     const states = profiles.filter((profile) => profile.changed).map((profile) => this.stateOf(profile));
-    const committed = await this.store.commitSegments({ from, to, states, dropped, changes: this.stamped(changes) });
+    const committed = await this.store.commitSegments({ from, to, states, dropped, changes: this.stamped(changes), ...(progress ? { progress } : {}) });
     if (committed) {
       this.state.position = to;
       this.published(changes);
@@ -532,7 +530,7 @@ export class SegmentEngine {
 }
 
 function affected(segment: CompiledSegment, scope: Scope, changedKeys: Set<string>, changedSegments: Set<string>): boolean {
-  if (scope.ids?.has(segment.id)) return true;
+  if (scope.segmentIds?.has(segment.id)) return true;
   if (scope.traitsChanged && segment.usesTraits) return true;
   for (const key of segment.trackers) if (scope.trackers?.has(key)) return true;
   for (const key of segment.computedKeys) if (changedKeys.has(key)) return true;
@@ -550,8 +548,11 @@ function setNext(profile: Working, at: number | null, now: number): void {
   }
 }
 
-function traitKey(entry: WorkspacePlan, id: string): string {
-  return entry.traits.find((trait) => trait.id === id)?.key ?? id;
+/** The profile as segment conditions read it; members is the live record, so a segment sees those decided before it. */
+function viewOf(profile: Working): ProfileView {
+  const computed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(profile.computed)) computed[key] = value.value;
+  return { traits: profile.traits, accumulators: profile.accumulators, computed, members: profile.members };
 }
 
 function blank(profileId: string, workspaceId: string): Working {
