@@ -1,6 +1,6 @@
 import type { Primitive } from '../analytics/analytics-model.ts';
 import { passes } from '../value-filters.ts';
-import type { Aggregate, ComputedTraitDefinition, Condition, SegmentDefinition, Window } from './segment-definition.ts';
+import { DATE_OPS, type Aggregate, type ComputedTraitDefinition, type Condition, type SegmentDefinition, type Window } from './segment-definition.ts';
 import { isBuilt, prune, shortHash, trackerKey, type Accumulator, type Accumulators, type Matcher, type Tracker, type ValueSource } from './trackers.ts';
 import { DAY_MS, parseZonedDate, timeOf } from './zoned-dates.ts';
 
@@ -360,12 +360,12 @@ function countPasses(op: 'at_least' | 'at_most' | 'exactly', count: number, boun
   return count === bound;
 }
 
-const DATE_OPS = new Set(['before', 'after', 'within_last', 'more_than_ago', 'within_next']);
+const DATE_OP_SET = new Set<string>(DATE_OPS);
 /** Date operators relative to now: their answers change as time passes. */
 const RELATIVE_OPS = new Set(['within_last', 'more_than_ago', 'within_next']);
 
 function compare(value: unknown, comparison: Comparison, zone: string, now: number): Answer<boolean> {
-  if (!DATE_OPS.has(comparison.op)) {
+  if (!DATE_OP_SET.has(comparison.op)) {
     return { value: passes(value, comparison as Parameters<typeof passes>[1]), next: null };
   }
   const at = timeOf(value, zone);
@@ -403,10 +403,9 @@ function compareTime(at: number, comparison: Comparison, zone: string, now: numb
   }
 }
 
-function earliest(a: number | null, b: number | null): number | null {
+/** The sooner of two moments, either of which may be none. */
+export function earliest(a: number | null, b: number | null): number | null {
   if (a === null) return b;
   if (b === null) return a;
   return Math.min(a, b);
 }
-
-export { earliest };

@@ -2,7 +2,7 @@ import { Compile } from 'typebox/compile';
 import { CentricError } from '../errors.ts';
 import {
   ComputedCondition, ComputedTraitDefinition, MemberCondition, OccurrenceCondition, PerformedCondition, TraitCondition,
-  VALUE_OPS, type Condition, type SegmentDefinition,
+  type Condition, type SegmentDefinition,
 } from './segment-definition.ts';
 import { isTimeZone, parseZonedDate } from './zoned-dates.ts';
 
@@ -74,28 +74,21 @@ export function checkSegmentDefinition(input: unknown, context: DefinitionContex
   return definition as unknown as SegmentDefinition;
 }
 
+/** Every condition of a definition that is not and, or, not: what the tree finally asks. */
+function* leafConditions(condition: Condition): Generator<Exclude<Condition, { kind: 'and' | 'or' | 'not' }>> {
+  if (condition.kind === 'and' || condition.kind === 'or') for (const child of condition.conditions) yield* leafConditions(child as Condition);
+  else if (condition.kind === 'not') yield* leafConditions(condition.condition as Condition);
+  else yield condition;
+}
+
 /** The segment ids a definition's conditions name. */
 export function segmentRefs(definition: SegmentDefinition): Set<string> {
-  const refs = new Set<string>();
-  const walk = (condition: Condition) => {
-    if (condition.kind === 'and' || condition.kind === 'or') condition.conditions.forEach((child) => walk(child as Condition));
-    else if (condition.kind === 'not') walk(condition.condition as Condition);
-    else if (condition.kind === 'segment') refs.add(condition.segmentId);
-  };
-  walk(definition.condition);
-  return refs;
+  return new Set([...leafConditions(definition.condition)].flatMap((condition) => (condition.kind === 'segment' ? [condition.segmentId] : [])));
 }
 
 /** The computed-trait keys a definition's conditions read. */
 export function computedKeysOf(definition: SegmentDefinition): Set<string> {
-  const keys = new Set<string>();
-  const walk = (condition: Condition) => {
-    if (condition.kind === 'and' || condition.kind === 'or') condition.conditions.forEach((child) => walk(child as Condition));
-    else if (condition.kind === 'not') walk(condition.condition as Condition);
-    else if (condition.kind === 'computed') keys.add(condition.key);
-  };
-  walk(definition.condition);
-  return keys;
+  return new Set([...leafConditions(definition.condition)].flatMap((condition) => (condition.kind === 'computed' ? [condition.key] : [])));
 }
 
 function checkCondition(input: unknown, field: string, zone: string, context: DefinitionContext, refs: Set<string>, depth: number): void {
@@ -157,7 +150,6 @@ function checkComparison(condition: Record<string, unknown>, field: string, zone
   if (value === undefined) invalid(code, `${field}.value`, `${op} needs a value`);
   if ((op === 'in' || op === 'not_in') !== Array.isArray(value)) invalid(code, `${field}.value`, op === 'in' || op === 'not_in' ? `${op} needs a list` : `${op} needs a single value, not a list`);
   if (['gt', 'gte', 'lt', 'lte'].includes(op) && typeof value !== 'number') invalid(code, `${field}.value`, `${op} compares numbers; give a number`);
-  if (!(VALUE_OPS as readonly string[]).includes(op)) invalid(code, `${field}.op`, `unknown operator ${op}`);
 }
 
 function checkWhere(condition: Record<string, unknown>, field: string, code: 'CENTRIC_ERR_SEGMENT_INVALID_DEFINITION' | 'CENTRIC_ERR_COMPUTED_TRAIT_INVALID_DEFINITION'): void {
