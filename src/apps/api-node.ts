@@ -1,6 +1,5 @@
 import { AnalyticsService } from '../analytics/analytics-service.ts';
 import { JetStreamBusWriter } from '../bus/jetstream/jetstream-bus-writer.ts';
-import { CentricError } from '../core/errors.ts';
 import { buildHttpApp } from '../http/app.ts';
 import { SegmentEngine } from '../segments/segment-engine.ts';
 import { SegmentService } from '../segments/segment-service.ts';
@@ -28,7 +27,7 @@ export async function startApiNode(config: ScaleOutConfig): Promise<RunningServe
   // Never started here: the workers evaluate; this one checks definitions and answers previews.
   const segmentEngine = new SegmentEngine(store, { workspaceIds: [config.workspaceId] });
   const segments = new SegmentService(store, config.workspaceId, segmentEngine);
-  await installDefaultTraits(segments);
+  await segments.installDefaults();
   const app = await buildHttpApp({
     store,
     ingest: new IngestService(store, { maxEventBytes: config.maxEventBytes, log: writer }),
@@ -59,13 +58,4 @@ export async function startApiNode(config: ScaleOutConfig): Promise<RunningServe
       await store.close();
     },
   };
-}
-
-/** A fresh workspace gets the default computed traits; API nodes starting together may race, and the one that loses has nothing to do. */
-async function installDefaultTraits(segments: SegmentService): Promise<void> {
-  try {
-    await segments.installDefaults();
-  } catch (error) {
-    if (!(error instanceof CentricError && error.code === 'CENTRIC_ERR_COMPUTED_TRAIT_KEY_TAKEN')) throw error;
-  }
 }

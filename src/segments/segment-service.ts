@@ -1,5 +1,5 @@
 import { CentricError } from '../core/errors.ts';
-import type { ComputedTraitDefinition, SegmentDefinition } from '../core/segments/segment-definition.ts';
+import type { SegmentDefinition } from '../core/segments/segment-definition.ts';
 import { checkComputedTraitDefinition, checkSegmentDefinition, computedKeysOf, segmentRefs, type DefinitionContext } from '../core/segments/segment-validation.ts';
 import type { Page, StateStore } from '../stores/ports.ts';
 import type { ComputedTraitInputBody, ComputedTraitView, SegmentApi, SegmentInputBody, SegmentPreview, SegmentView } from './segment-api.ts';
@@ -7,7 +7,7 @@ import type { SegmentEngine } from './segment-engine.ts';
 
 /** What the service needs of the engine: to be told definitions changed, and dry runs (which may run on an engine that is never started). */
 export type SegmentEngineControl = Pick<SegmentEngine, 'reload' | 'preview'>;
-import type { ComputationProgress, MembershipChange } from './segment-port.ts';
+import type { ComputationProgress, MembershipChange, SegmentPatch } from './segment-port.ts';
 
 /** The computed traits a new workspace starts with. */
 export const DEFAULT_COMPUTED_TRAITS: ComputedTraitInputBody[] = [
@@ -34,11 +34,20 @@ export class SegmentService implements SegmentApi {
     this.engine = engine;
   }
 
-  /** Creates the default computed traits in a workspace that has neither segments nor computed traits yet. */
+  /**
+   * Creates the default computed traits in a workspace that has neither segments nor computed traits
+   * yet. Several nodes may start together: a default another one created first is simply there.
+   */
   async installDefaults(): Promise<void> {
     const [segments, traits] = await Promise.all([this.store.listSegments(this.workspaceId), this.store.listComputedTraits(this.workspaceId)]);
     if (segments.length > 0 || traits.length > 0) return;
-    for (const trait of DEFAULT_COMPUTED_TRAITS) await this.createComputedTrait(trait);
+    for (const trait of DEFAULT_COMPUTED_TRAITS) {
+      try {
+        await this.createComputedTrait(trait);
+      } catch (error) {
+        if (!(error instanceof CentricError && error.code === 'CENTRIC_ERR_COMPUTED_TRAIT_KEY_TAKEN')) throw error;
+      }
+    }
   }
 
   async listSegments(): Promise<SegmentView[]> {
@@ -63,11 +72,7 @@ export class SegmentService implements SegmentApi {
   async updateSegment(id: string, patch: Partial<SegmentInputBody>): Promise<SegmentView> {
     if (patch.name !== undefined) checkName(patch.name, 'CENTRIC_ERR_SEGMENT_INVALID_DEFINITION');
     const definition = patch.definition === undefined ? undefined : checkSegmentDefinition(patch.definition, await this.context(id));
-    const segment = await this.store.updateSegment(this.workspaceId, id, {
-      ...(patch.name !== undefined ? { name: patch.name } : {}),
-      ...(patch.description !== undefined ? { description: patch.description } : {}),
-      ...(definition ? { definition } : {}),
-    });
+    const segment = await this.store.updateSegment(this.workspaceId, id, storePatch(patch, definition));
     if (!segment) throw notFound(id);
     if (definition) this.engine.reload();
     return { ...segment, size: await this.store.countSegmentMembers(this.workspaceId, id) };
@@ -156,12 +161,8 @@ export class SegmentService implements SegmentApi {
         throw new CentricError('CENTRIC_ERR_COMPUTED_TRAIT_INVALID_DEFINITION', 'key: a computed trait keeps its key (segments and profiles refer to it); create a new one instead', { field: 'key' });
       }
     }
-    const definition: ComputedTraitDefinition | undefined = patch.definition === undefined ? undefined : checkComputedTraitDefinition(patch.definition);
-    const trait = await this.store.updateComputedTrait(this.workspaceId, id, {
-      ...(patch.name !== undefined ? { name: patch.name } : {}),
-      ...(patch.description !== undefined ? { description: patch.description } : {}),
-      ...(definition ? { definition } : {}),
-    });
+    const definition = patch.definition === undefined ? undefined : checkComputedTraitDefinition(patch.definition);
+    const trait = await this.store.updateComputedTrait(this.workspaceId, id, storePatch(patch, definition));
     if (!trait) throw traitNotFound(id);
     if (definition) this.engine.reload();
     return trait;
@@ -225,6 +226,15 @@ export class SegmentService implements SegmentApi {
     }
     return result;
   }
+}
+
+/** What an edit changes: the fields given, with the definition as checked. */
+function storePatch(patch: Partial<SegmentInputBody>, definition: unknown): SegmentPatch {
+  return {
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.description !== undefined ? { description: patch.description } : {}),
+    ...(definition !== undefined ? { definition } : {}),
+  };
 }
 
 function notFound(id: string): CentricError {
