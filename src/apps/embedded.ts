@@ -143,7 +143,6 @@ async function startSegments(config: CentricConfig, store: SqliteStateStore) {
   return {
     engine,
     service,
-    publisher,
     close: async () => {
       await engine.stop();
       await relay.stop();
