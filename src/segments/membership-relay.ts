@@ -38,7 +38,6 @@ export class MembershipRelay {
   private readonly publisher: MembershipPublisher;
   private readonly options: MembershipRelayOptions;
   private readonly batchSize: number;
-  private readonly idleMs: number;
   /** The last id the bus holds; null when it must be asked again. */
   private position: number | null = null;
   private readonly loop: BackgroundLoop;
@@ -49,8 +48,7 @@ export class MembershipRelay {
     this.publisher = publisher;
     this.options = options;
     this.batchSize = options.batchSize ?? 500;
-    this.idleMs = options.idleMs ?? 1000;
-    this.loop = new BackgroundLoop(async () => (await this.publishNext()) !== 'idle', { idleMs: this.idleMs, onError: options.onError });
+    this.loop = new BackgroundLoop(async () => (await this.publishNext()) !== 'idle', { idleMs: options.idleMs ?? 1000, onError: options.onError });
   }
 
   /** Publishes in the background until stopped. */
