@@ -6,7 +6,7 @@ import type {
   ComputationProgress, ComputedTraitRecord, MemberFilter, MembershipCause, MembershipChange, MembershipHistoryFilter, NewComputedTrait,
   NewSegment, ProfileSegmentState, SegmentEnginePosition, SegmentInput, SegmentPatch, SegmentRecord,
 } from '../segments/segment-port.ts';
-import { KyselyStateQueries, type StateQueryCapabilities } from './kysely-state-queries.ts';
+import { KyselyStateQueries, readInChunks, type StateQueryCapabilities } from './kysely-state-queries.ts';
 import type { Page } from './ports.ts';
 
 /** A row of the segments table; definition and progress are JSON text. */
@@ -95,9 +95,6 @@ type DefinitionTable = 'segments' | 'computed_traits';
 
 /** The engine position lives in the settings table (workspace ''), as JSON, under this key on every engine. */
 export const SEGMENT_ENGINE_POSITION_KEY = 'segment_engine:position';
-
-/** How many ids one `IN (...)` list holds at most. */
-const IN_LIST_CHUNK = 500;
 
 /** Where a segment or computed trait starts, and starts again after an edit of its definition. */
 export function computingProgress(): ComputationProgress {
@@ -224,12 +221,7 @@ export abstract class KyselySegmentQueries extends KyselyStateQueries {
   }
 
   async loadSegmentInputs(profileIds: string[]): Promise<SegmentInput[]> {
-    const ids = [...new Set(profileIds)];
-    const inputs: SegmentInput[] = [];
-    for (let start = 0; start < ids.length; start += IN_LIST_CHUNK) {
-      inputs.push(...(await this.loadInputChunk(ids.slice(start, start + IN_LIST_CHUNK))));
-    }
-    return inputs;
+    return readInChunks(profileIds, (ids) => this.loadInputChunk(ids));
   }
 
   private async loadInputChunk(ids: string[]): Promise<SegmentInput[]> {

@@ -152,19 +152,15 @@ export abstract class KyselyStateQueries {
   }
 
   async listEventsOfProfiles(workspaceId: string, profileIds: string[], uptoSeq: number): Promise<EventRecord[]> {
-    const records: EventRecord[] = [];
-    const ids = [...new Set(profileIds)];
-    // A few hundred ids per statement stay well inside either engine's parameter limit.
-    for (let start = 0; start < ids.length; start += 500) {
+    return readInChunks(profileIds, async (ids) => {
       const rows = await this.kysely.selectFrom('events').selectAll()
         .where('workspace_id', '=', workspaceId)
-        .where('profile_id', 'in', ids.slice(start, start + 500))
+        .where('profile_id', 'in', ids)
         .where('seq', '<=', uptoSeq)
         .orderBy('seq')
         .execute();
-      records.push(...rows.map(eventRecordFromRow));
-    }
-    return records;
+      return rows.map(eventRecordFromRow);
+    });
   }
 
   async readEventsAfter(afterSeq: number, limit: number): Promise<EventRecord[]> {
@@ -207,6 +203,22 @@ export abstract class KyselyStateQueries {
     if (!this.capabilities.booleansAsIntegers) return value;
     return value ? 1 : 0;
   }
+}
+
+/** How many ids one `IN (...)` list holds at most: well inside either engine's parameter limit. */
+const IN_LIST_CHUNK = 500;
+
+/**
+ * Reads for the distinct ids an `IN` list's worth at a time and joins the results in chunk order.
+ * The results are appended one by one: a chunk may give more rows than a spread's arguments can hold.
+ */
+export async function readInChunks<T>(ids: string[], read: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const distinct = [...new Set(ids)];
+  const results: T[] = [];
+  for (let start = 0; start < distinct.length; start += IN_LIST_CHUNK) {
+    for (const result of await read(distinct.slice(start, start + IN_LIST_CHUNK))) results.push(result);
+  }
+  return results;
 }
 
 /** A sources row as a Source; reads `enabled` from either engine's form. */
