@@ -7,6 +7,7 @@ import Type from 'typebox';
 import { CentricError } from '../../../core/errors.ts';
 import { adminChecker, adminTokenMatcher, checkSameOrigin } from '../../plugins/admin-auth.ts';
 import { createSessionValue, SESSION_SECONDS, sessionCookieHeader } from '../../plugins/console-session.ts';
+import { isoTime } from '../../iso-time.ts';
 import { ErrorResponse } from '../../schemas.ts';
 
 /** Where `npm run build` puts the console: web/dist at the root of the project. */
@@ -56,14 +57,14 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
       if (!isAdmin(token)) throw new CentricError('CENTRIC_ERR_AUTH_INVALID_TOKEN', 'that is not an admin token of this server; it was printed when the server started, or is in CENTRIC_ADMIN_TOKEN');
       const expiresAt = Math.floor(Date.now() / 1000) + SESSION_SECONDS;
       reply.header('set-cookie', sessionCookie(request, createSessionValue(token, expiresAt), SESSION_SECONDS));
-      return { signedIn: true as const, expiresAt: new Date(expiresAt * 1000).toISOString() };
+      return { signedIn: true as const, expiresAt: isoTime(expiresAt * 1000) };
     },
   );
 
   api.get('/api/v1/session', { schema: { response: { 200: SessionResponse, 401: ErrorResponse } } }, async (request) => {
     const credential = checkAdmin(request);
     const expiresAt = credential.kind === 'session' ? credential.expiresAt : Math.floor(Date.now() / 1000) + SESSION_SECONDS;
-    return { signedIn: true as const, expiresAt: new Date(expiresAt * 1000).toISOString() };
+    return { signedIn: true as const, expiresAt: isoTime(expiresAt * 1000) };
   });
 
   api.delete('/api/v1/session', async (request, reply) => {

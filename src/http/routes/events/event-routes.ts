@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { EventRecord, StateStore } from '../../../stores/ports.ts';
+import { isoTime } from '../../iso-time.ts';
 import { PageQuery } from '../../schemas.ts';
 
 /** Recent events as stored, newest first: a live view of what the sources send. */
@@ -28,10 +29,10 @@ export function present(event: EventRecord) {
     channel: event.channel,
     touchpoint: event.touchpoint,
     department: event.department,
-    timestamp: new Date(event.timestamp).toISOString(),
-    receivedAt: new Date(event.receivedAt).toISOString(),
-    originalTimestamp: event.originalTimestamp === null ? null : new Date(event.originalTimestamp).toISOString(),
-    sentAt: event.sentAt === null ? null : new Date(event.sentAt).toISOString(),
+    timestamp: isoTime(event.timestamp),
+    receivedAt: isoTime(event.receivedAt),
+    originalTimestamp: isoTime(event.originalTimestamp),
+    sentAt: isoTime(event.sentAt),
     warnings: event.warnings,
     payload: event.payload,
   };

@@ -5,6 +5,7 @@ import { CentricError } from '../../../core/errors.ts';
 import { replayFailedEvent, type IngestService } from '../../../ingest/ingest-service.ts';
 import type { SourceService } from '../../../sources/source-service.ts';
 import type { FailedEvent, StateStore } from '../../../stores/ports.ts';
+import { isoTime } from '../../iso-time.ts';
 import { ErrorResponse, PageQuery } from '../../schemas.ts';
 
 const FailedEventResponse = Type.Object({
@@ -119,12 +120,12 @@ function present(failed: FailedEvent) {
   return {
     id: failed.id,
     sourceId: failed.sourceId,
-    receivedAt: new Date(failed.receivedAt).toISOString(),
+    receivedAt: isoTime(failed.receivedAt),
     code: failed.code,
     message: failed.message,
     field: failed.field,
     payload: failed.payload,
-    replayedAt: failed.replayedAt === null ? null : new Date(failed.replayedAt).toISOString(),
+    replayedAt: isoTime(failed.replayedAt),
     replayedMessageId: failed.replayedMessageId,
   };
 }

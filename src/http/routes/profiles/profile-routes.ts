@@ -8,6 +8,7 @@ import type { ProfileView } from '../../../stores/ports.ts';
 import { present as presentEvent } from '../events/event-routes.ts';
 import { segmentsOrUnavailable } from '../segments/segment-routes.ts';
 import { ProfileComputedTraitsResponse, ProfileSegmentsResponse } from '../segments/segment-schemas.ts';
+import { isoTime } from '../../iso-time.ts';
 import { ErrorResponse, PageQuery } from '../../schemas.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -30,7 +31,7 @@ export async function profileRoutes(app: FastifyInstance, options: { profiles: P
     { schema: { querystring: Type.Object({ q: Type.String({ minLength: 1, maxLength: 200 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }) } },
     async (request) => {
       const hits = await profiles.search(request.query.q, request.query.limit ?? 20);
-      return { items: hits.map((hit) => ({ ...hit, lastSeen: iso(hit.lastSeen) })) };
+      return { items: hits.map((hit) => ({ ...hit, lastSeen: isoTime(hit.lastSeen) })) };
     },
   );
 
@@ -79,14 +80,14 @@ export async function profileRoutes(app: FastifyInstance, options: { profiles: P
     // Through the profile service: an unknown id is a 404 and an absorbed one answers for the profile it lives on in.
     const { profile } = await profiles.get(request.params.id);
     const items = await segments.profileSegments(profile.id);
-    return { profileId: profile.id, items: items.map((item) => ({ segmentId: item.segmentId, name: item.name, enteredAt: new Date(item.enteredAt).toISOString() })) };
+    return { profileId: profile.id, items: items.map((item) => ({ segmentId: item.segmentId, name: item.name, enteredAt: isoTime(item.enteredAt) })) };
   });
 
   api.get('/profiles/:id/computed-traits', { schema: { params: IdParams, response: { 200: ProfileComputedTraitsResponse, ...segmentErrors } } }, async (request) => {
     const segments = segmentsOrUnavailable(options.segments);
     const { profile } = await profiles.get(request.params.id);
     const traits = await segments.profileComputedTraits(profile.id);
-    return { profileId: profile.id, traits: Object.fromEntries(Object.entries(traits).map(([key, trait]) => [key, { value: trait.value, at: new Date(trait.at).toISOString() }])) };
+    return { profileId: profile.id, traits: Object.fromEntries(Object.entries(traits).map(([key, trait]) => [key, { value: trait.value, at: isoTime(trait.at) }])) };
   });
 
   api.post(
@@ -101,24 +102,20 @@ function list(value: string | undefined): string[] | undefined {
   return items && items.length > 0 ? items : undefined;
 }
 
-function iso(time: number | null): string | null {
-  return time === null ? null : new Date(time).toISOString();
-}
-
 function present({ profile, mergedFrom }: { profile: ProfileView; mergedFrom: string | null }) {
   return {
     id: profile.id,
     ...(mergedFrom ? { requestedId: mergedFrom, note: `profile ${mergedFrom} was merged into ${profile.id}; this is the profile it lives on in` } : {}),
     displayName: profile.displayName,
-    createdAt: iso(profile.createdAt),
-    updatedAt: iso(profile.updatedAt),
+    createdAt: isoTime(profile.createdAt),
+    updatedAt: isoTime(profile.updatedAt),
     traits: Object.fromEntries(
-      Object.entries(profile.traits).map(([key, trait]) => [key, { value: trait.value, at: iso(trait.at), sourceId: trait.sourceId, messageId: trait.messageId }]),
+      Object.entries(profile.traits).map(([key, trait]) => [key, { value: trait.value, at: isoTime(trait.at), sourceId: trait.sourceId, messageId: trait.messageId }]),
     ),
-    identifiers: profile.identifiers.map((identifier) => ({ type: identifier.type, value: identifier.value, addedAt: iso(identifier.addedAt) })),
+    identifiers: profile.identifiers.map((identifier) => ({ type: identifier.type, value: identifier.value, addedAt: isoTime(identifier.addedAt) })),
     summary: {
-      firstSeen: iso(profile.firstSeen),
-      lastSeen: iso(profile.lastSeen),
+      firstSeen: isoTime(profile.firstSeen),
+      lastSeen: isoTime(profile.lastSeen),
       eventCount: profile.eventCount,
       departments: profile.departments,
       channels: profile.channels,
@@ -137,7 +134,7 @@ function presentMerge(merge: MergeRecord) {
     linkingIdentifiers: merge.linkingIdentifiers,
     messageId: merge.messageId,
     rule: merge.rule,
-    createdAt: iso(merge.createdAt),
-    undoneAt: iso(merge.undoneAt),
+    createdAt: isoTime(merge.createdAt),
+    undoneAt: isoTime(merge.undoneAt),
   };
 }

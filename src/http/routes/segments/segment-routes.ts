@@ -5,6 +5,7 @@ import Type from 'typebox';
 import { CentricError } from '../../../core/errors.ts';
 import type { ComputedTraitView, SegmentApi, SegmentView } from '../../../segments/segment-api.ts';
 import type { ComputationProgress, MembershipChange } from '../../../segments/segment-port.ts';
+import { isoTime } from '../../iso-time.ts';
 import { ErrorResponse } from '../../schemas.ts';
 import {
   ComputedTraitBody, ComputedTraitListResponse, ComputedTraitPatchBody, ComputedTraitResponse, HistoryQuery, HistoryResponse, IdParams,
@@ -68,7 +69,7 @@ export async function segmentRoutes(app: FastifyInstance, options: { segments?: 
   api.get('/segments/:id/members', { schema: { params: IdParams, querystring: MembersQuery, response: { 200: MembersResponse, ...errors } } }, async (request) => {
     const page = await service().listMembers(request.params.id, request.query.cursor, request.query.limit ?? 50);
     return {
-      items: page.items.map((member) => ({ profileId: member.profileId, displayName: member.displayName, enteredAt: iso(member.enteredAt) })),
+      items: page.items.map((member) => ({ profileId: member.profileId, displayName: member.displayName, enteredAt: isoTime(member.enteredAt) })),
       nextCursor: page.nextCursor,
     };
   });
@@ -130,7 +131,7 @@ async function* csvChunks(first: IteratorResult<ExportRow>, rest: AsyncIterator<
   let chunk = `${CSV_HEADER.join(',')}\r\n`;
   for (let next = first; !next.done; next = await rest.next()) {
     const row = next.value;
-    chunk += `${[csvField(row.profileId), csvText(row.displayName), csvText(row.email), csvText(row.userId), iso(row.enteredAt)].join(',')}\r\n`;
+    chunk += `${[csvField(row.profileId), csvText(row.displayName), csvText(row.email), csvText(row.userId), isoTime(row.enteredAt)].join(',')}\r\n`;
     if (chunk.length >= 64 * 1024) {
       yield chunk;
       chunk = '';
@@ -160,16 +161,8 @@ function attachment(filename: string): string {
   return ascii === filename ? `attachment; filename="${filename}"` : `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
-function iso(time: number): string {
-  return new Date(time).toISOString();
-}
-
-function isoOrNull(time: number | null): string | null {
-  return time === null ? null : iso(time);
-}
-
 function presentProgress(progress: ComputationProgress) {
-  return { status: progress.status, done: progress.done, total: progress.total, startedAt: isoOrNull(progress.startedAt), finishedAt: isoOrNull(progress.finishedAt) };
+  return { status: progress.status, done: progress.done, total: progress.total, startedAt: isoTime(progress.startedAt), finishedAt: isoTime(progress.finishedAt) };
 }
 
 function presentSegment(segment: SegmentView) {
@@ -181,8 +174,8 @@ function presentSegment(segment: SegmentView) {
     revision: segment.revision,
     size: segment.size,
     progress: presentProgress(segment.progress),
-    createdAt: iso(segment.createdAt),
-    updatedAt: iso(segment.updatedAt),
+    createdAt: isoTime(segment.createdAt),
+    updatedAt: isoTime(segment.updatedAt),
   };
 }
 
@@ -195,15 +188,15 @@ function presentComputedTrait(trait: ComputedTraitView) {
     definition: trait.definition,
     revision: trait.revision,
     progress: presentProgress(trait.progress),
-    createdAt: iso(trait.createdAt),
-    updatedAt: iso(trait.updatedAt),
+    createdAt: isoTime(trait.createdAt),
+    updatedAt: isoTime(trait.updatedAt),
   };
 }
 
 function presentHistory(page: { items: MembershipChange[]; nextCursor: string | null }) {
   return {
     items: page.items.map((change) => ({
-      id: change.id, segmentId: change.segmentId, profileId: change.profileId, change: change.change, at: iso(change.at), cause: change.cause,
+      id: change.id, segmentId: change.segmentId, profileId: change.profileId, change: change.change, at: isoTime(change.at), cause: change.cause,
     })),
     nextCursor: page.nextCursor,
   };

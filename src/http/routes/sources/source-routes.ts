@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { SourceService } from '../../../sources/source-service.ts';
 import type { Source } from '../../../stores/ports.ts';
+import { isoTime } from '../../iso-time.ts';
 import { ChannelCode, ErrorResponse, SourceResponse } from '../../schemas.ts';
 
 const NewSourceBody = Type.Object(
@@ -71,7 +72,7 @@ function present(source: Source) {
     touchpoint: source.touchpoint,
     department: source.department,
     enabled: source.enabled,
-    createdAt: new Date(source.createdAt).toISOString(),
-    updatedAt: new Date(source.updatedAt).toISOString(),
+    createdAt: isoTime(source.createdAt),
+    updatedAt: isoTime(source.updatedAt),
   };
 }
