@@ -186,7 +186,7 @@ export interface StateStore extends SegmentStore {
   /** The profile, following merges: asking for an absorbed id gives the profile it lives on in. */
   getProfile(workspaceId: string, id: string): Promise<{ profile: ProfileView; mergedFrom: string | null } | null>;
   listProfileEvents(filter: ProfileEventFilter): Promise<Page<EventRecord>>;
-  /** Every event of these profiles stored up to `uptoSeq`, in seq order (what segment trackers are built from). */
+  /** Every event of these profiles stored up to `uptoSeq`, each profile's in seq order (what segment trackers are built from). */
   listEventsOfProfiles(workspaceId: string, profileIds: string[], uptoSeq: number): Promise<EventRecord[]>;
   searchProfiles(search: ProfileSearch): Promise<ProfileHit[]>;
   unmerge(workspaceId: string, profileId: string, mergeId: number): Promise<UnmergeResult>;

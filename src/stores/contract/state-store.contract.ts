@@ -158,7 +158,7 @@ export function stateStoreContract(engine: string, harness: StateStoreHarness): 
       expect(all.map((event) => event.seq)).toEqual([...all.map((event) => event.seq)].sort((a, b) => a - b));
     });
 
-    it('lists the events of several profiles up to a position, in seq order, and nothing of other profiles or workspaces', async () => {
+    it('lists the events of several profiles up to a position, each profile\'s in seq order, and nothing of other profiles or workspaces', async () => {
       const as = (messageId: string, userId: string, workspaceId = 'default') => eventFixture(messageId, {
         workspaceId, userId, payload: { type: 'track', event: 'Product Viewed', messageId, userId },
       });
@@ -170,6 +170,9 @@ export function stateStoreContract(engine: string, harness: StateStoreHarness): 
       const upToA2 = await store.listEventsOfProfiles('default', [b, a], all[2]!.seq);
       expect(upToA2.map((event) => [event.messageId, event.profileId])).toEqual([['a1', a], ['b1', b], ['a2', a]]);
       expect(await store.listEventsOfProfiles('default', [], 100)).toEqual([]);
+      // More ids than one statement takes: the profile past them still gets its events, in seq order.
+      const many = [...Array.from({ length: 1200 }, (_, n) => `prf_missing_${n}`), a];
+      expect((await store.listEventsOfProfiles('default', many, Number.MAX_SAFE_INTEGER)).map((event) => event.messageId)).toEqual(['a1', 'a2']);
     });
 
     it('logs each merge and unmerge as a profile change, in order, the unmerge naming the events it moved back', async () => {
