@@ -4,7 +4,7 @@ import { CentricError } from '../../core/errors.ts';
 import type { AppendRequest } from '../../stores/ports.ts';
 import type { AcceptedBusConsumer, AcceptedRequestHandler } from '../ports.ts';
 import {
-  acceptedSubject, apiCode, BusConnection, busLayout, busUnavailable, consumerName, deadSubject, ensureStreams, type BusLayout, type JetStreamBusOptions,
+  acceptedSubject, apiCode, BusConnection, busLayout, busUnavailable, consumerName, deadSubject, ensureStreams, NANOS_PER_MS, type BusLayout, type JetStreamBusOptions,
 } from './jetstream-connection.ts';
 import { decodeSlice } from './slice-codec.ts';
 
@@ -54,7 +54,6 @@ export const DeadLetterHeaders = {
 const MAX_RETRY_DELAY_MS = 30_000;
 /** JetStream's answer to creating a durable consumer that exists with other settings. */
 const CONSUMER_EXISTS = 10148;
-const NANOS_PER_MS = 1_000_000;
 
 /** The name of a partition's log in the state store's positions. */
 export function partitionLog(partition: number): string {

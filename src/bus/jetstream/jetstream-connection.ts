@@ -37,7 +37,8 @@ export interface BusLayout {
 
 const NAME = /^[A-Za-z0-9_-]+$/;
 const PREFIX = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
-const NANOS_PER_MS = 1_000_000;
+/** JetStream takes durations in nanoseconds. */
+export const NANOS_PER_MS = 1_000_000;
 
 export function busLayout(options: JetStreamBusOptions): BusLayout {
   const layout: BusLayout = {
@@ -176,19 +177,20 @@ export async function ensureStreams(connection: BusConnection, layout: BusLayout
     retention: RetentionPolicy.Limits,
     num_replicas: layout.replicas,
     duplicate_window: layout.duplicateWindowMs * NANOS_PER_MS,
-  }, (existing) => (existing.join(' ') === deadSubjects.join(' ') ? null : `stream ${layout.deadStream} holds subjects ${existing.join(', ')}, not ${deadSubjects[0]}`));
+  });
   return created;
 }
 
 /**
  * Creates the stream when it is missing, and checks its subjects when it exists (`mismatch` says what
- * is wrong, or null); gives the stream's creation time. Safe when several processes start together.
+ * is wrong, or null; by default they must be `config.subjects` in that order); gives the stream's
+ * creation time. Safe when several processes start together.
  */
 export async function ensureStream(
   jsm: JetStreamManager,
   layout: BusLayout,
   config: Partial<StreamConfig> & { name: string; subjects: string[] },
-  mismatch: (subjects: string[]) => string | null,
+  mismatch: (subjects: string[]) => string | null = sameSubjects(config.name, config.subjects),
 ): Promise<string> {
   const check = (info: StreamInfo) => {
     const problem = mismatch(info.config.subjects ?? []);
@@ -212,6 +214,11 @@ export async function ensureStream(
     }
     return check(await jsm.streams.info(config.name));
   }
+}
+
+/** A stream found with other subjects than these is someone else's: say so rather than use it. */
+function sameSubjects(name: string, wanted: string[]): (existing: string[]) => string | null {
+  return (existing) => (existing.join(' ') === wanted.join(' ') ? null : `stream ${name} holds subjects ${existing.join(', ')}, not ${wanted.join(', ')}`);
 }
 
 const STREAM_NOT_FOUND = 10059;

@@ -2,7 +2,7 @@ import { jetstream, RetentionPolicy, StorageType, type JetStreamClient, type Pub
 import { CentricError } from '../../core/errors.ts';
 import type { MembershipChange } from '../../segments/segment-port.ts';
 import { membershipMessage, type MembershipPublisher } from '../ports.ts';
-import { apiCode, BusConnection, busLayout, busUnavailable, ensureStream, type BusLayout, type JetStreamBusOptions } from './jetstream-connection.ts';
+import { apiCode, BusConnection, busLayout, busUnavailable, ensureStream, NANOS_PER_MS, type BusLayout, type JetStreamBusOptions } from './jetstream-connection.ts';
 
 /** The bus options plus what only the membership streams use. */
 export interface JetStreamMembershipOptions extends JetStreamBusOptions {
@@ -23,7 +23,6 @@ export interface MembershipLayout {
   maxAgeMs: number;
 }
 
-const NANOS_PER_MS = 1_000_000;
 const WRONG_LAST_SEQUENCE = 10071;
 const NO_MESSAGE_FOUND = 10037;
 const MESSAGE_ID = /^membership-(\d+)$/;
@@ -201,21 +200,14 @@ export class JetStreamMembershipPublisher implements MembershipPublisher {
 /** Creates both membership streams unless they exist, checking that an existing one holds the expected subjects. */
 async function ensureMembershipStreams(connection: BusConnection, layout: MembershipLayout): Promise<void> {
   const common = { storage: StorageType.File, retention: RetentionPolicy.Limits, num_replicas: layout.bus.replicas };
-  const changes = [`${layout.bus.prefix}.segments.*`];
   await ensureStream(connection.jsm, layout.bus, {
     ...common,
     name: layout.stream,
-    subjects: changes,
+    subjects: [`${layout.bus.prefix}.segments.*`],
     max_age: layout.maxAgeMs * NANOS_PER_MS,
     duplicate_window: layout.bus.duplicateWindowMs * NANOS_PER_MS,
-  }, sameSubjects(layout.stream, changes));
+  });
   // Never ages: it is what remains when every change did.
-  const relayed = [layout.relayedSubject];
-  await ensureStream(connection.jsm, layout.bus, { ...common, name: layout.relayedStream, subjects: relayed, max_msgs_per_subject: 1 }, sameSubjects(layout.relayedStream, relayed));
-}
-
-/** A stream found with other subjects than these is someone else's: say so rather than use it. */
-function sameSubjects(name: string, wanted: string[]): (existing: string[]) => string | null {
-  return (existing) => (existing.join(' ') === wanted.join(' ') ? null : `stream ${name} holds subjects ${existing.join(', ')}, not ${wanted.join(', ')}`);
+  await ensureStream(connection.jsm, layout.bus, { ...common, name: layout.relayedStream, subjects: [layout.relayedSubject], max_msgs_per_subject: 1 });
 }
 
