@@ -7,10 +7,10 @@ import { MembershipRelay } from '../../segments/membership-relay.ts';
 import type { NewMembershipChange } from '../../segments/segment-port.ts';
 import { SqliteStateStore } from '../../stores/sqlite/sqlite-state-store.ts';
 import type { SegmentMembershipMessage } from '../ports.ts';
+import { membershipRecorder } from '../test-membership-feed.ts';
 import { JetStreamMembershipPublisher, membershipLayout, membershipSubject, type JetStreamMembershipOptions } from './jetstream-membership-publisher.ts';
 
 const AT = Date.parse('2026-03-01T12:00:00Z');
-
 
 const { missing: natsMissing, skipReason } = await natsAvailability();
 
@@ -21,6 +21,7 @@ function change(profileId: string, minute: number, workspaceId = 'default'): New
 describe.skipIf(natsMissing)(`jetstream membership publisher${skipReason}`, () => {
   let bus: JetStreamMembershipOptions;
   let store: SqliteStateStore;
+  let record: ReturnType<typeof membershipRecorder>;
   let nc: NatsConnection;
   let jsm: JetStreamManager;
   const opened: JetStreamMembershipPublisher[] = [];
@@ -29,8 +30,8 @@ describe.skipIf(natsMissing)(`jetstream membership publisher${skipReason}`, () =
     const id = randomBytes(5).toString('hex');
     bus = { url: NATS_URL, stream: `TEST_${id}`, subjectPrefix: `test_${id}` };
     store = new SqliteStateStore({ path: ':memory:', dedupWindowMs: 86_400_000 });
-    segments.clear();
     await store.migrate();
+    record = membershipRecorder(store);
     nc = await connect({ servers: NATS_URL });
     jsm = await jetstreamManager(nc);
   });
@@ -46,17 +47,6 @@ describe.skipIf(natsMissing)(`jetstream membership publisher${skipReason}`, () =
     const publisher = await JetStreamMembershipPublisher.open(bus);
     opened.push(publisher);
     return publisher;
-  }
-
-  const segments = new Set<string>();
-  async function record(...changes: NewMembershipChange[]): Promise<void> {
-    // Changes to segments that do not exist are dropped by the store: make each one named here.
-    for (const { workspaceId, segmentId } of changes) {
-      if (segments.has(segmentId)) continue;
-      segments.add(segmentId);
-      if (!(await store.getSegment(workspaceId, segmentId))) await store.createSegment({ id: segmentId, workspaceId, name: segmentId, definition: {} });
-    }
-    expect(await store.commitSegments({ states: [], dropped: [], changes })).toBe(true);
   }
 
   /** Every message on the changes stream, oldest first, with the subject it went to. */
@@ -171,6 +161,14 @@ describe.skipIf(natsMissing)(`jetstream membership publisher${skipReason}`, () =
     expect(await publisher.lastPublishedId()).toBe(feed[1]!.id);
     await new MembershipRelay(store, publisher).catchUp();
     expect((await onStream()).map(({ message }) => message.profileId)).toEqual(['prf_3']);
+  });
+
+  it('refuses to use a stream of that name that holds other subjects', async () => {
+    const layout = membershipLayout(bus);
+    await jsm.streams.add({ name: layout.stream, subjects: [`${bus.subjectPrefix}.elsewhere`] });
+    await expect(open()).rejects.toMatchObject({
+      code: 'CENTRIC_ERR_BUS_INVALID_CONFIG', message: `stream ${layout.stream} holds subjects ${bus.subjectPrefix}.elsewhere, not ${bus.subjectPrefix}.segments.*`,
+    });
   });
 
   it('refuses a max age shorter than the duplicate window', () => {
