@@ -224,31 +224,35 @@ export abstract class KyselySegmentQueries extends KyselyStateQueries {
     return readInChunks(profileIds, (ids) => this.loadInputChunk(ids));
   }
 
+  /** One chunk's inputs: each profile with its segment state in one read, its memberships alongside. */
   private async loadInputChunk(ids: string[]): Promise<SegmentInput[]> {
-    const profiles = await this.segmentDb.selectFrom('profiles').select(['id', 'workspace_id', 'merged_into', 'state']).where('id', 'in', ids).execute();
-    if (profiles.length === 0) return [];
-    const found = profiles.map((profile) => profile.id);
-    const stateRows = await this.segmentDb.selectFrom('profile_segment_state').selectAll().where('profile_id', 'in', found).execute();
-    const memberRows = await this.segmentDb.selectFrom('segment_members').select(['profile_id', 'segment_id', 'entered_at']).where('profile_id', 'in', found).execute();
-    const states = new Map(stateRows.map((row) => [row.profile_id, row]));
+    const [rows, memberRows] = await Promise.all([
+      this.segmentDb.selectFrom('profiles')
+        .leftJoin('profile_segment_state as s', 's.profile_id', 'profiles.id')
+        .select(['profiles.id', 'profiles.workspace_id', 'profiles.merged_into', 'profiles.state', 's.accumulators', 's.computed', 's.next_check_at'])
+        .where('profiles.id', 'in', ids)
+        .execute(),
+      this.segmentDb.selectFrom('segment_members').select(['profile_id', 'segment_id', 'entered_at']).where('profile_id', 'in', ids).execute(),
+    ]);
     const members = new Map<string, Record<string, number>>();
     for (const row of memberRows) {
       const entered = members.get(row.profile_id) ?? {};
       entered[row.segment_id] = Number(row.entered_at);
       members.set(row.profile_id, entered);
     }
-    return profiles.map((profile): SegmentInput => {
-      const stateRow = states.get(profile.id);
-      const entered = members.get(profile.id);
-      const state: ProfileSegmentState | null = stateRow || entered ? {
-        profileId: profile.id,
-        workspaceId: profile.workspace_id,
-        accumulators: stateRow ? JSON.parse(stateRow.accumulators) : null,
-        computed: stateRow ? JSON.parse(stateRow.computed) : {},
+    return rows.map((row): SegmentInput => {
+      const entered = members.get(row.id);
+      // accumulators is NOT NULL in the table: null here means the profile has no state row.
+      const stored = row.accumulators !== null;
+      const state: ProfileSegmentState | null = stored || entered ? {
+        profileId: row.id,
+        workspaceId: row.workspace_id,
+        accumulators: stored ? JSON.parse(row.accumulators!) : null,
+        computed: stored ? JSON.parse(row.computed!) : {},
         members: entered ?? {},
-        nextCheckAt: stateRow?.next_check_at ?? null,
+        nextCheckAt: row.next_check_at ?? null,
       } : null;
-      return { profileId: profile.id, workspaceId: profile.workspace_id, live: profile.merged_into === null, traits: plainTraits(profile.state), state };
+      return { profileId: row.id, workspaceId: row.workspace_id, live: row.merged_into === null, traits: plainTraits(row.state), state };
     });
   }
 

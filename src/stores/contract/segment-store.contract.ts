@@ -141,6 +141,16 @@ export function segmentStoreContract(engine: string, harness: StateStoreHarness)
       ]);
     });
 
+    it('a profile with memberships and no stored state reads them back with no accumulators', async () => {
+      await store.appendEvents({ events: [identify('ada', 'u-ada', { orders: 3 })], failed: [] });
+      const ada = await profileOf('u-ada');
+      const segment = await store.createSegment({ workspaceId: 'default', name: 'Buyers', definition: definition(1) });
+      await store.commitSegments(commitOf({ changes: [change(segment.id, ada, 'entered', AT)] }));
+      expect((await store.loadSegmentInputs([ada]))[0]!.state).toEqual({
+        profileId: ada, workspaceId: 'default', accumulators: null, computed: {}, members: { [segment.id]: AT }, nextCheckAt: null,
+      });
+    });
+
     it('a commit from a position that is no longer the stored one writes nothing', async () => {
       await store.appendEvents({ events: [identify('ada', 'u-ada', { orders: 3 })], failed: [] });
       const ada = await profileOf('u-ada');
