@@ -37,16 +37,20 @@ export function splitByPartition(request: AppendRequest, partitions: number, spa
     }
     return slice;
   };
-  const partitionOfMessage = new Map<string, number>();
+  const replays = request.replayed ?? [];
+  // Only replay markers look an event's partition up again: most requests have none.
+  const partitionOfMessage = replays.length > 0 ? new Map<string, number>() : null;
+  let first: number | undefined;
   for (const event of request.events) {
     const partition = partitionOf(customerKey(event), partitions);
+    first ??= partition;
     sliceOf(partition).events.push(event);
-    partitionOfMessage.set(event.messageId, partition);
+    partitionOfMessage?.set(event.messageId, partition);
   }
-  const first = request.events.length > 0 ? partitionOf(customerKey(request.events[0]!), partitions) : spare;
+  first ??= spare;
   if (request.failed.length > 0) sliceOf(first).failed.push(...request.failed);
-  for (const replay of request.replayed ?? []) {
-    const slice = sliceOf(partitionOfMessage.get(replay.messageId) ?? first);
+  for (const replay of replays) {
+    const slice = sliceOf(partitionOfMessage?.get(replay.messageId) ?? first);
     (slice.replayed ??= []).push(replay);
   }
   return slices;
