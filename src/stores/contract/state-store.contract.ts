@@ -208,6 +208,8 @@ export function stateStoreContract(engine: string, harness: StateStoreHarness): 
         events: [
           person('ada', 'u-ada', { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+49 30 1234567' }),
           person('grace', 'u-grace', { name: 'Grace Hopper', email: 'grace@example.com' }),
+          // Another workspace's Ada must never show.
+          { ...person('twin', 'u-ada', { name: 'Ada Lovelace', email: 'ada@example.com' }), workspaceId: 'w2' },
         ],
         failed: [],
       });
@@ -222,6 +224,9 @@ export function stateStoreContract(engine: string, harness: StateStoreHarness): 
       expect((await search('', '+49301234567')).map((hit) => [hit.id, hit.matched])).toEqual([[ada, 'phone +49301234567']]);
       expect(await search('%')).toEqual([]);
       expect(await search('_race')).toEqual([]);
+      // Identifier hits come in value order, as many as the limit asks for.
+      expect((await search('u-')).map((hit) => hit.matched)).toEqual(['user_id u-ada', 'user_id u-grace']);
+      expect((await store.searchProfiles({ workspaceId: 'default', text: 'u-', phone: null, limit: 1 })).map((hit) => hit.matched)).toEqual(['user_id u-ada']);
     });
 
     it.skipIf(!harness.reopen)('keeps events, failed events and dedup memory across a restart', async () => {
