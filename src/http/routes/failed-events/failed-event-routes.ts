@@ -6,19 +6,8 @@ import { replayFailedEvent, type IngestService } from '../../../ingest/ingest-se
 import type { SourceService } from '../../../sources/source-service.ts';
 import type { FailedEvent, StateStore } from '../../../stores/ports.ts';
 import { isoTime } from '../../iso-time.ts';
-import { ErrorResponse, PageQuery } from '../../schemas.ts';
+import { ErrorResponse, FailedEventResponse, PageQuery } from '../../schemas.ts';
 
-const FailedEventResponse = Type.Object({
-  id: Type.Integer(),
-  sourceId: Type.String(),
-  receivedAt: Type.String({ format: 'date-time' }),
-  code: Type.String(),
-  message: Type.String(),
-  field: Type.Union([Type.String(), Type.Null()]),
-  payload: Type.Unknown(),
-  replayedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  replayedMessageId: Type.Union([Type.String(), Type.Null()]),
-});
 const ReplayResponse = Type.Object({ replayed: Type.Literal(true), messageId: Type.String(), duplicate: Type.Boolean() });
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const ReplayBody = Type.Union([

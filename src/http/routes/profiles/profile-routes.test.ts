@@ -92,6 +92,15 @@ describe('360° API', () => {
     expect((await admin('POST', `/api/v1/profiles/${asked.body.id}/unmerge`, { mergeId: merge.id })).status).toBe(409);
     expect((await admin('POST', `/api/v1/profiles/${asked.body.id}/unmerge`, { mergeId: 999 })).status).toBe(404);
   });
+
+  it('describes the profile, search and timeline answers in the OpenAPI document', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+    const answer = (path: string) => doc.paths[path].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(answer('/api/v1/profiles/{id}').properties)).toEqual(expect.arrayContaining(['traits', 'identifiers', 'summary', 'merges']));
+    expect(Object.keys(answer('/api/v1/profiles/lookup').properties)).toContain('requestedId');
+    expect(Object.keys(answer('/api/v1/profiles').properties.items.items.properties)).toContain('matched');
+    expect(Object.keys(answer('/api/v1/profiles/{id}/events').properties.items.items.properties)).toEqual(expect.arrayContaining(['payload', 'identifiers']));
+  });
 });
 
 describe('identity rules API', () => {

@@ -10,9 +10,10 @@ import { segmentsOrUnavailable } from '../segments/segment-routes.ts';
 import { ProfileComputedTraitsResponse, ProfileSegmentsResponse } from '../segments/segment-schemas.ts';
 import { isoTime } from '../../iso-time.ts';
 import { ErrorResponse, PageQuery } from '../../schemas.ts';
+import { ProfileResponse, ProfileSearchResponse, TimelineResponse } from './profile-schemas.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
-const errors = { 200: Type.Unknown(), 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const errors = { 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const ListParam = Type.Optional(Type.String({ description: 'comma-separated values' }));
 
 /** The 360° view of a customer: lookup, search, profile, timeline, segments and computed traits, unmerge. */
@@ -22,20 +23,20 @@ export async function profileRoutes(app: FastifyInstance, options: { profiles: P
 
   api.get(
     '/profiles/lookup',
-    { schema: { querystring: Type.Object({ type: Type.String({ minLength: 1 }), value: Type.String({ minLength: 1 }) }), response: errors } },
+    { schema: { querystring: Type.Object({ type: Type.String({ minLength: 1 }), value: Type.String({ minLength: 1 }) }), response: { 200: ProfileResponse, ...errors } } },
     async (request) => present(await profiles.lookup(request.query.type, request.query.value)),
   );
 
   api.get(
     '/profiles',
-    { schema: { querystring: Type.Object({ q: Type.String({ minLength: 1, maxLength: 200 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }) } },
+    { schema: { querystring: Type.Object({ q: Type.String({ minLength: 1, maxLength: 200 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }), response: { 200: ProfileSearchResponse, ...errors } } },
     async (request) => {
       const hits = await profiles.search(request.query.q, request.query.limit ?? 20);
       return { items: hits.map((hit) => ({ ...hit, lastSeen: isoTime(hit.lastSeen) })) };
     },
   );
 
-  api.get('/profiles/:id', { schema: { params: IdParams, response: errors } }, async (request) => present(await profiles.get(request.params.id)));
+  api.get('/profiles/:id', { schema: { params: IdParams, response: { 200: ProfileResponse, ...errors } } }, async (request) => present(await profiles.get(request.params.id)));
 
   api.get(
     '/profiles/:id/events',
@@ -51,7 +52,7 @@ export async function profileRoutes(app: FastifyInstance, options: { profiles: P
           limit: PageQuery.limit,
           cursor: Type.Optional(Type.String({ pattern: '^-?[0-9]+:[0-9]+$' })),
         }),
-        response: errors,
+        response: { 200: TimelineResponse, ...errors },
       },
     },
     async (request) => {
@@ -92,7 +93,7 @@ export async function profileRoutes(app: FastifyInstance, options: { profiles: P
 
   api.post(
     '/profiles/:id/unmerge',
-    { schema: { params: IdParams, body: Type.Object({ mergeId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }), response: errors } },
+    { schema: { params: IdParams, body: Type.Object({ mergeId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }), response: { 200: Type.Unknown(), ...errors } } },
     async (request) => profiles.unmerge(request.params.id, request.body.mergeId),
   );
 }

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { NullableTime, Time } from '../../schemas.ts';
 
 /**
  * The request and response bodies of /api/v1/segments and /api/v1/computed-traits. Definitions are
@@ -14,8 +15,6 @@ const Definition = Type.Object({}, {
 });
 /** The name a computed trait has on profiles and in `computed` conditions; the service checks its form. */
 const TraitKey = Type.String({ minLength: 1, maxLength: 64, description: 'starts with a letter; letters, digits and _; fixed once created' });
-const Time = Type.String({ format: 'date-time' });
-const NullableTime = Type.Union([Time, Type.Null()]);
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
