@@ -2,6 +2,7 @@ import type { Static } from 'typebox';
 import type {
   FunnelCustomersResponse, FunnelResponse, PathsResponse, StatusResponse, SwitchingResponse, UsageResponse,
 } from '../../../src/http/routes/analytics/analytics-schemas.ts';
+import type { EventResponse } from '../../../src/http/schemas.ts';
 import { api, query } from '../api.ts';
 
 /** The journey analytics API as the console calls it: request bodies and answers (see src/http/routes/analytics). */
@@ -50,14 +51,8 @@ export interface Vocabulary {
   newest: string | null;
 }
 
-interface RecentEvent {
-  type: string;
-  event: string | null;
-  channel: string;
-  touchpoint: string;
-  department: string;
-  timestamp: string;
-}
+/** An event as GET /events answers it. */
+type RecentEvent = Static<typeof EventResponse>;
 
 /** The vocabulary of this workspace, from its newest events and its sources, most frequent first. */
 export async function loadVocabulary(): Promise<Vocabulary> {

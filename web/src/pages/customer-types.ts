@@ -1,85 +1,34 @@
-/** The shapes of the profile API's answers, as the console reads them. */
+/**
+ * The shapes of the profile API's answers, as the console reads them: the server's own schemas,
+ * type-only (no server code reaches the bundle), so the console cannot drift from what is sent.
+ */
 
 import type { Static } from 'typebox';
+import type { ProfileResponse, ProfileSearchResponse, TimelineResponse } from '../../../src/http/routes/profiles/profile-schemas.ts';
 import type { SourceResponse } from '../../../src/http/schemas.ts';
 
-export interface ProfileHit {
-  id: string;
-  displayName: string | null;
-  email: string | null;
-  phone: string | null;
-  lastSeen: string | null;
-  matched: string;
+/** One customer's 360° view. */
+export type Profile = Static<typeof ProfileResponse>;
+/** A merge into a profile, undone or not. */
+export type Merge = Profile['merges'][number];
+/** An identifier as type and value (a profile's also say when they were added). */
+export type Identifier = Merge['absorbedIdentifiers'][number] & { addedAt?: string };
+
+/** A search hit and what matched. */
+export type ProfileHit = Static<typeof ProfileSearchResponse>['items'][number];
+
+/** The parts of an event's payload the console reads; the schema has it as any JSON object. */
+interface EventPayload {
+  properties?: Record<string, unknown>;
+  traits?: Record<string, unknown>;
+  name?: string;
+  context?: { traits?: Record<string, unknown> };
 }
 
-export interface Trait {
-  value: unknown;
-  at: string | null;
-  sourceId: string | null;
-  messageId: string | null;
-}
-
-export interface Identifier {
-  type: string;
-  value: string;
-  addedAt?: string | null;
-  dropped?: boolean;
-}
-
-export interface Merge {
-  id: number;
-  survivorId: string;
-  absorbedId: string;
-  absorbedIdentifiers: Identifier[];
-  linkingIdentifiers: Identifier[];
-  messageId: string;
-  rule: string;
-  createdAt: string | null;
-  undoneAt: string | null;
-}
-
-export interface Profile {
-  id: string;
-  requestedId?: string;
-  note?: string;
-  displayName: string | null;
-  createdAt: string | null;
-  updatedAt: string | null;
-  traits: Record<string, Trait>;
-  identifiers: Identifier[];
-  summary: {
-    firstSeen: string | null;
-    lastSeen: string | null;
-    eventCount: number;
-    departments: Record<string, number>;
-    channels: Record<string, number>;
-    touchpoints: Record<string, number>;
-  };
-  merges: Merge[];
-}
-
-export interface TimelineEvent {
-  messageId: string;
-  sourceId: string;
-  type: string;
-  event: string | null;
-  userId: string | null;
-  anonymousId: string | null;
-  channel: string;
-  touchpoint: string;
-  department: string;
-  timestamp: string;
-  receivedAt: string;
-  warnings: string[];
-  payload: { properties?: Record<string, unknown>; traits?: Record<string, unknown>; name?: string; context?: { traits?: Record<string, unknown> } } & Record<string, unknown>;
-  identifiers: Identifier[];
-}
-
-export interface TimelinePage {
-  profileId: string;
-  items: TimelineEvent[];
-  nextCursor: string | null;
-}
+/** One page of a customer's timeline, newest first. */
+export type TimelinePage = Static<typeof TimelineResponse> & { items: TimelineEvent[] };
+/** One event on the timeline. */
+export type TimelineEvent = Static<typeof TimelineResponse>['items'][number] & { payload: EventPayload };
 
 /** What undoing a merge moved back: the server's own type (a type-only import, no server code in the bundle). */
 export type { UnmergeResult } from '../../../src/identity/unmerge.ts';

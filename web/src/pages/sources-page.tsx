@@ -1,4 +1,6 @@
 import { useState, type FormEvent } from 'react';
+import type { Static } from 'typebox';
+import type { FailedEventResponse } from '../../../src/http/schemas.ts';
 import { api, query } from '../api.ts';
 import type { ApiError } from '../api.ts';
 import { ConfirmDialog, CopyButton, EmptyState, ErrorBox, Loading } from '../components/feedback.tsx';
@@ -12,16 +14,8 @@ import { snippetsFor } from './source-snippets.ts';
 const CHANNELS = ['web', 'app', 'email', 'sms', 'whatsapp', 'messenger', 'social', 'phone', 'store', 'chat', 'letter', 'server'];
 const DEPARTMENTS = ['marketing', 'sales', 'service', 'billing', 'complaints'];
 
-interface FailedEvent {
-  id: number;
-  sourceId: string;
-  receivedAt: string;
-  code: string;
-  message: string;
-  field: string | null;
-  payload: unknown;
-  replayedAt: string | null;
-}
+/** A refused event as the failed-events API answers it: the server's schema, type-only. */
+type FailedEvent = Static<typeof FailedEventResponse>;
 
 /** Sources: every sender with its write key, touchpoint defaults and SDK snippets, and what was refused. */
 export function SourcesPage({ selectedId }: { selectedId: string | null }) {
