@@ -1,6 +1,7 @@
 import { DEMO_SOURCES, type DemoSourceKey } from '../../src/demo/demo-company.ts';
 import { PRODUCTS } from '../../src/demo/demo-catalog.ts';
 import { CITIES } from '../../src/demo/demo-people.ts';
+import type { SourceContext } from '../../src/ingest/event-draft.ts';
 import { Prng } from './prng.ts';
 
 /**
@@ -23,15 +24,15 @@ export interface ShopCustomerOptions {
   seed: number;
   /** Epoch milliseconds; every history ends before it. */
   end: number;
-  /** Days of history before `end` (default 365). */
-  days?: number;
   /** Mean calls per customer, the identify included (default 5). */
   meanEvents?: number;
-  /** Share of customers who browse the app anonymously first and are merged when they sign in there (default 0.03). */
-  mergeShare?: number;
 }
 
 const DAY = 86_400_000;
+/** How far back a history starts at the most. */
+const HISTORY_DAYS = 365;
+/** Share of customers who browse the app anonymously first and are merged when they sign in there. */
+const MERGE_SHARE = 0.03;
 /** The plans customers hold (an identify trait). */
 export const SHOP_PLANS = ['basic', 'plus', 'premium'] as const;
 const CAMPAIGNS = ['spring-sale', 'new-in-living', 'kitchen-week', 'loyalty-news'];
@@ -75,10 +76,9 @@ function customerOf(seed: number, n: number): Customer {
 export function customerHistory(options: ShopCustomerOptions, n: number): ShopCall[] {
   const customer = customerOf(options.seed, n);
   const random = Prng.of(options.seed, n, 2);
-  const days = options.days ?? 365;
   const count = 1 + random.count((options.meanEvents ?? 5) - 1);
-  const merged = random.chance(options.mergeShare ?? 0.03);
-  let time = options.end - random.next() * days * DAY;
+  const merged = random.chance(MERGE_SHARE);
+  let time = options.end - random.next() * HISTORY_DAYS * DAY;
   // Spread the rest over what is left of the period, with long gaps now and then.
   const spacing = (options.end - time) / (count + 1);
   const calls: ShopCall[] = [];
@@ -164,10 +164,10 @@ function activity(customer: Customer, random: Prng, kind: Kind, messageId: strin
 }
 
 /** The demo's sources as the ingest pipeline takes them (workspace `default`). */
-export function shopSources(): Record<DemoSourceKey, { id: string; workspaceId: string; name: string; channel: string; touchpoint: string; department: string }> {
+export function shopSources(): Record<DemoSourceKey, SourceContext> {
   return Object.fromEntries(DEMO_SOURCES.map((source) => [source.key, {
     id: `src_${source.key}`, workspaceId: 'default', name: source.name, channel: source.channel, touchpoint: source.touchpoint, department: source.department,
-  }])) as ReturnType<typeof shopSources>;
+  }])) as Record<DemoSourceKey, SourceContext>;
 }
 
 /** A segment to create: its condition may name segments created before it, by name. */
