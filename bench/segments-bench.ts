@@ -6,6 +6,7 @@ import { ThreadedProcessor } from '../src/apps/threaded-processor.ts';
 import type { AcceptedLogProcessor } from '../src/bus/ports.ts';
 import { SqliteAcceptedLog } from '../src/bus/sqlite/sqlite-accepted-log.ts';
 import type { StoredEvent } from '../src/core/event-schema.ts';
+import type { SourceContext } from '../src/ingest/event-draft.ts';
 import { IngestProcessor } from '../src/ingest/ingest-processor.ts';
 import { IngestService } from '../src/ingest/ingest-service.ts';
 import { ThreadedSegmentEngine } from '../src/apps/threaded-segment-engine.ts';
@@ -28,8 +29,9 @@ import {
  * ingest running at half its maximum rate (goal p99 < 100 ms, against Dittofeed's 2-minute polling
  * cycle)? How much ingest throughput is left with the engine running (goal >= 0.7 of it without)?
  * How fast is one new segment computed over every profile? The pieces are driven directly, as the
- * embedded server wires them: ingest service, accepted log, ingest processor (on its own thread, as
- * the server runs it, unless --processor inline), and the engine on the main thread, woken by it.
+ * embedded server wires them: ingest service, accepted log, ingest processor and segment engine, each
+ * on a thread of its own unless --processor inline, the engine woken by each chunk the processor stores.
+ * Between the ingest rounds, and for the timed breakdowns, the engine is stepped on this thread.
  */
 
 const WORKSPACE = 'default';
@@ -226,9 +228,8 @@ async function runSegmentsBenchmark(args: string[]): Promise<void> {
       : new IngestProcessor(log, store);
     await processor.start();
     closers.push(() => processor.stop());
-    closers.push(() => engine.stop());
     const running: RunningEngine = settings.processor === 'thread'
-      ? threadedEngine(statePath, (message) => {
+      ? new ThreadedSegmentEngine({ statePath, dedupWindowMs: DEDUP_WINDOW_MS, workspaceIds: [WORKSPACE] }, (message) => {
         engineErrors += 1;
         if (engineErrors <= 5) console.error(`segment engine: ${message}`);
       })
@@ -363,7 +364,7 @@ async function segmentSizes(store: SqliteStateStore, ids: Map<string, string>) {
   const sizes: Array<{ name: string; size: number }> = [];
   for (const [name, id] of ids) sizes.push({ name, size: await store.countSegmentMembers(WORKSPACE, id) });
   sizes.sort((a, b) => a.size - b.size);
-  return { nonEmpty: sizes.filter((entry) => entry.size > 0).length, median: sizes[Math.floor(sizes.length / 2)]!.size, largest: sizes[sizes.length - 1]! };
+  return { nonEmpty: sizes.filter((entry) => entry.size > 0).length, median: percentile(sizes.map((entry) => entry.size), 0.5), largest: sizes[sizes.length - 1]! };
 }
 
 /** Bytes of a SQLite database with its WAL. */
@@ -428,7 +429,7 @@ class LiveTraffic {
 }
 
 interface Batch {
-  source: ReturnType<typeof shopSources>['web'];
+  source: SourceContext;
   calls: Array<ShopCall['call']>;
 }
 
@@ -504,12 +505,6 @@ async function ingestRound(engineOn: boolean, batches: Batch[], pipeline: Pipeli
 async function caughtUp(pipeline: Pipeline): Promise<void> {
   const last = pipeline.lastSeq();
   while ((await pipeline.store.segmentEnginePosition()).eventSeq < last) await new Promise((resolve) => setTimeout(resolve, 2));
-}
-
-/** The engine on a thread of its own, as the embedded server runs it. */
-function threadedEngine(statePath: string, onError: (message: string) => void): RunningEngine {
-  const engine = new ThreadedSegmentEngine({ statePath, dedupWindowMs: DEDUP_WINDOW_MS, workspaceIds: [WORKSPACE] }, onError);
-  return { start: () => engine.start(), stop: () => engine.stop(), wake: () => engine.wake() };
 }
 
 function rate(rounds: IngestRound[], time: 'seconds' | 'storedSeconds' = 'seconds'): number {
@@ -639,20 +634,19 @@ function report(
   latency: LatencyResult,
   engineErrors: number,
 ): void {
-  const p = (values: number[], fraction: number) => percentile(values, fraction);
   console.log('');
   console.log(`Latency at ${formatNumber(latency.achievedRate)} events/s (target ${formatNumber(latency.targetRate)}), ${formatNumber(latency.probesSent)} probes, ` +
     `each the first "${PROBE_EVENT}" of a different customer; largest backlog of the ingest processor ${formatNumber(latency.maxBacklog)} events:`);
+  // Each list is sorted, so its last value is the largest.
+  const row = (label: string, sorted: number[]) => [label, formatNumber(sorted.length), ms(percentile(sorted, 0.5)), ms(percentile(sorted, 0.99)), ms(sorted.at(-1) ?? 0)];
   printTable([
     ['from sending the event to ...', 'probes', 'p50', 'p99', 'max'],
-    ['... its durable acknowledgement (accepted log)', formatNumber(latency.acknowledged.length), ms(p(latency.acknowledged, 0.5)), ms(p(latency.acknowledged, 0.99)), ms(latency.acknowledged.at(-1) ?? 0)],
-    ['... the membership committed (history "at")', formatNumber(latency.committed.length), ms(p(latency.committed, 0.5)), ms(p(latency.committed, 0.99)), ms(latency.committed.at(-1) ?? 0)],
-    ...(latency.published.length > 0
-      ? [['... announced on this thread (onChanges)', formatNumber(latency.published.length), ms(p(latency.published, 0.5)), ms(p(latency.published, 0.99)), ms(latency.published.at(-1) ?? 0)]]
-      : []),
+    row('... its durable acknowledgement (accepted log)', latency.acknowledged),
+    row('... the membership committed (history "at")', latency.committed),
+    ...(latency.published.length > 0 ? [row('... announced on this thread (onChanges)', latency.published)] : []),
   ]);
-  const p99 = p(latency.committed, 0.99);
-  const p50 = p(latency.committed, 0.5);
+  const p99 = percentile(latency.committed, 0.99);
+  const p50 = percentile(latency.committed, 0.5);
   const verdict = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
   console.log('');
   printTable([
