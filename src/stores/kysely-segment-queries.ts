@@ -6,7 +6,7 @@ import type {
   ComputationProgress, ComputedTraitRecord, MemberFilter, MembershipCause, MembershipChange, MembershipHistoryFilter, NewComputedTrait,
   NewSegment, ProfileSegmentState, SegmentEnginePosition, SegmentInput, SegmentPatch, SegmentRecord,
 } from '../segments/segment-port.ts';
-import { KyselyStateQueries, readInChunks, type StateQueryCapabilities } from './kysely-state-queries.ts';
+import { KyselyStateQueries, readInChunks, type ProfilesTable, type StateQueryCapabilities } from './kysely-state-queries.ts';
 import type { Page } from './ports.ts';
 
 /** A row of the segments table; definition and progress are JSON text. */
@@ -54,14 +54,6 @@ export interface SegmentHistoryTable {
   change: string;
   at: number;
   cause: string;
-}
-
-/** The columns of profiles the segment reads need (the identity code owns the table). */
-interface ProfilesTable {
-  id: string;
-  workspace_id: string;
-  merged_into: string | null;
-  state: string;
 }
 
 interface SettingsTable {

@@ -1,9 +1,12 @@
 import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
 import type { ErrorCode } from '../core/errors.ts';
+import type { Identifier } from '../identity/identifiers.ts';
+import { displayName, type ProfileState } from '../identity/profile-state.ts';
 import { eventRecordFromRow, type EventRow } from './event-rows.ts';
+import { escapeLike, searchNamePatterns } from './identity-rows.ts';
 import { newSourceId, newWriteKey } from './ids.ts';
 import type {
-  EventFilter, EventRecord, FailedEvent, FailedEventFilter, NewSource, Page, ProfileEventFilter, Source, SourcePatch,
+  EventFilter, EventRecord, FailedEvent, FailedEventFilter, NewSource, Page, ProfileEventFilter, ProfileHit, ProfileSearch, Source, SourcePatch,
 } from './ports.ts';
 
 /** A row of the sources table as either engine stores it. */
@@ -37,11 +40,32 @@ export interface FailedEventsTable {
   replayed_message_id: string | null;
 }
 
+/** The columns of profiles the shared reads use (the identity code writes the table). */
+export interface ProfilesTable {
+  id: string;
+  workspace_id: string;
+  merged_into: string | null;
+  /** The ProfileState as JSON text. */
+  state: string;
+  search_name: string | null;
+}
+
+/** The columns of identities the shared reads use: which profile owns an identifier, since when. */
+export interface IdentitiesTable {
+  workspace_id: string;
+  type: string;
+  value: string;
+  profile_id: string;
+  added_at: number;
+}
+
 /** The tables the shared queries read and write, typed for Kysely. */
 export interface StateTables {
   sources: SourcesTable;
   failed_events: FailedEventsTable;
   events: EventRow;
+  profiles: ProfilesTable;
+  identities: IdentitiesTable;
 }
 
 /** What the shared queries need to know about the engine under them. */
@@ -50,15 +74,25 @@ export interface StateQueryCapabilities {
   booleansAsIntegers: boolean;
   /** What lists sources in creation order, ties within one millisecond included: `seq` on PostgreSQL, SQLite's `rowid`. */
   sourceCreationOrder: 'seq' | 'rowid';
+  /**
+   * How a prefix search reaches the index on identity values: `like` on PostgreSQL, whose
+   * text_pattern_ops index serves LIKE whatever the collation; a `range` on SQLite, whose LIKE ignores
+   * case and so cannot use the index.
+   */
+  prefixSearch: 'like' | 'range';
 }
 
 /**
- * The state store port's sources, event listings and failed events, which read the same on every
- * engine: an adapter extends it with its Kysely instance and capabilities and adds its own write path.
+ * The state store port's sources, event listings, failed events and profile search, which read the
+ * same on every engine: an adapter extends it with its Kysely instance and capabilities and adds its
+ * own write path.
  */
 export abstract class KyselyStateQueries {
   protected abstract readonly kysely: Kysely<StateTables>;
   protected abstract readonly capabilities: StateQueryCapabilities;
+
+  /** The profile owning an identifier; each adapter answers it with its own prepared lookup. */
+  abstract findProfileByIdentifier(workspaceId: string, identifier: Identifier): Promise<string | null>;
 
   async createSource(input: NewSource): Promise<Source> {
     const now = Date.now();
@@ -197,6 +231,61 @@ export abstract class KyselyStateQueries {
       .where('id', '=', id)
       .executeTakeFirst();
     return row ? toFailedEvent(row) : null;
+  }
+
+  async searchProfiles(search: ProfileSearch): Promise<ProfileHit[]> {
+    const found = new Map<string, string>();
+    const add = (profileId: string, matched: string) => {
+      if (found.size < search.limit && !found.has(profileId)) found.set(profileId, matched);
+    };
+    if (search.phone) {
+      const owner = await this.findProfileByIdentifier(search.workspaceId, { type: 'phone', value: search.phone });
+      if (owner) add(owner, `phone ${search.phone}`);
+    }
+    const text = search.text.trim();
+    if (text !== '') {
+      for (const prefix of new Set([text, text.toLowerCase()])) {
+        const rows = await this.kysely.selectFrom('identities').select(['type', 'value', 'profile_id'])
+          .where('workspace_id', '=', search.workspaceId)
+          .where((eb) => this.capabilities.prefixSearch === 'like'
+            ? sql<boolean>`value LIKE ${`${escapeLike(prefix)}%`} ESCAPE '\\'`
+            : eb.and([eb('value', '>=', prefix), eb('value', '<', `${prefix}\uffff`)]))
+          .orderBy('value')
+          .limit(search.limit)
+          .execute();
+        for (const row of rows) add(row.profile_id, `${row.type} ${row.value}`);
+      }
+      const [nameStart, wordStart] = searchNamePatterns(text);
+      const names = await this.kysely.selectFrom('profiles').select(['id', 'search_name'])
+        .where('workspace_id', '=', search.workspaceId)
+        .where('merged_into', 'is', null)
+        .where(sql<boolean>`(search_name LIKE ${nameStart} ESCAPE '\\' OR search_name LIKE ${wordStart} ESCAPE '\\')`)
+        .orderBy('search_name')
+        .limit(search.limit)
+        .execute();
+      for (const row of names) add(row.id, `name ${row.search_name}`);
+    }
+    if (found.size === 0) return [];
+    // Identities and the name index point at live profiles only, so no merge chain needs following.
+    const ids = [...found.keys()];
+    const [profiles, contacts] = await Promise.all([
+      this.kysely.selectFrom('profiles').select(['id', 'state']).where('id', 'in', ids).execute(),
+      this.kysely.selectFrom('identities').select(['profile_id', 'type', 'value'])
+        .where('workspace_id', '=', search.workspaceId)
+        .where('profile_id', 'in', ids)
+        .where('type', 'in', ['email', 'phone'])
+        .orderBy('added_at').orderBy('type').orderBy('value')
+        .execute(),
+    ]);
+    const states = new Map(profiles.map((row) => [row.id, JSON.parse(row.state) as ProfileState]));
+    const hits: ProfileHit[] = [];
+    for (const [id, matched] of found) {
+      const state = states.get(id);
+      if (!state) continue;
+      const first = (type: string) => contacts.find((contact) => contact.profile_id === id && contact.type === type)?.value ?? null;
+      hits.push({ id, displayName: displayName(state), email: first('email'), phone: first('phone'), lastSeen: state.lastSeen, matched });
+    }
+    return hits;
   }
 
   private storedBoolean(value: boolean): number | boolean {

@@ -11,11 +11,11 @@ import { unmerge, type UnmergeResult } from '../../identity/unmerge.ts';
 import type { SegmentCommit } from '../../segments/segment-port.ts';
 // node-postgres is set up (see TYPES) to give the events row the same shape as SQLite does, so one codec serves both.
 import { encodeIdentifiers, eventFromRow, eventInsertValues, keptIdentifiers, type EventRow } from '../event-rows.ts';
-import { escapeLike, searchName, searchNamePatterns, toMergeRecord, toProfileChange, type MergeRow, type ProfileChangeRow } from '../identity-rows.ts';
+import { searchName, toMergeRecord, toProfileChange, type MergeRow, type ProfileChangeRow } from '../identity-rows.ts';
 import { KyselySegmentQueries, type SegmentQueryCapabilities } from '../kysely-segment-queries.ts';
 import type { StateQueryCapabilities, StateTables } from '../kysely-state-queries.ts';
 import type {
-  AppendRequest, AppendResult, ProfileChange, ProfileHit, ProfileSearch, ProfileView, StateStore,
+  AppendRequest, AppendResult, ProfileChange, ProfileView, StateStore,
 } from '../ports.ts';
 import { logPositionKey } from '../settings-keys.ts';
 import { AsyncGroupCommitter } from './async-group-committer.ts';
@@ -101,7 +101,7 @@ export class PostgresStateStore extends KyselySegmentQueries implements StateSto
     // a listener the error would end the process.
     this.pool.on('error', () => undefined);
     this.kysely = new Kysely<StateTables>({ dialect: new PostgresDialect({ pool: this.pool }) });
-    this.capabilities = { booleansAsIntegers: false, sourceCreationOrder: 'seq', ...postgresSegmentCapabilities(this.pool) };
+    this.capabilities = { booleansAsIntegers: false, sourceCreationOrder: 'seq', prefixSearch: 'like', ...postgresSegmentCapabilities(this.pool) };
     this.dedupWindowMs = options.dedupWindowMs;
     this.now = options.now ?? Date.now;
     this.resolveIdentities = options.resolveIdentities ?? true;
@@ -447,51 +447,6 @@ export class PostgresStateStore extends KyselySegmentQueries implements StateSto
         },
       };
     }, { readOnly: true });
-  }
-
-  async searchProfiles(search: ProfileSearch): Promise<ProfileHit[]> {
-    const found = new Map<string, string>();
-    const add = (profileId: string, matched: string) => {
-      if (found.size < search.limit && !found.has(profileId)) found.set(profileId, matched);
-    };
-    if (search.phone) {
-      const owner = await this.findProfileByIdentifier(search.workspaceId, { type: 'phone', value: search.phone });
-      if (owner) add(owner, `phone ${search.phone}`);
-    }
-    const text = search.text.trim();
-    if (text !== '') {
-      for (const prefix of new Set([text, text.toLowerCase()])) {
-        const { rows } = await this.pool.query<{ type: string; value: string; profile_id: string }>(
-          "SELECT type, value, profile_id FROM identities WHERE workspace_id = $1 AND value LIKE $2 ESCAPE '\\' ORDER BY value LIMIT $3",
-          [search.workspaceId, `${escapeLike(prefix)}%`, search.limit],
-        );
-        for (const row of rows) add(row.profile_id, `${row.type} ${row.value}`);
-      }
-      const { rows: names } = await this.pool.query<{ id: string; search_name: string }>(
-        `SELECT id, search_name FROM profiles WHERE workspace_id = $1 AND merged_into IS NULL
-         AND (search_name LIKE $2 ESCAPE '\\' OR search_name LIKE $3 ESCAPE '\\') ORDER BY search_name LIMIT $4`,
-        [search.workspaceId, ...searchNamePatterns(text), search.limit],
-      );
-      for (const row of names) add(row.id, `name ${row.search_name}`);
-    }
-    if (found.size === 0) return [];
-    // Identities and the name index point at live profiles only, so no merge chain needs following.
-    const ids = [...found.keys()];
-    const { rows: profiles } = await this.pool.query<{ id: string; state: string }>('SELECT id, state FROM profiles WHERE id = ANY($1::text[])', [ids]);
-    const { rows: contacts } = await this.pool.query<{ profile_id: string; type: string; value: string }>(
-      `SELECT profile_id, type, value FROM identities WHERE workspace_id = $1 AND profile_id = ANY($2::text[]) AND type IN ('email', 'phone')
-       ORDER BY added_at, type, value`,
-      [search.workspaceId, ids],
-    );
-    const states = new Map(profiles.map((row) => [row.id, JSON.parse(row.state) as ProfileState]));
-    const hits: ProfileHit[] = [];
-    for (const [id, matched] of found) {
-      const state = states.get(id);
-      if (!state) continue;
-      const first = (type: string) => contacts.find((contact) => contact.profile_id === id && contact.type === type)?.value ?? null;
-      hits.push({ id, displayName: displayName(state), email: first('email'), phone: first('phone'), lastSeen: state.lastSeen, matched });
-    }
-    return hits;
   }
 
   async logPosition(log: string): Promise<number> {

@@ -12,11 +12,11 @@ import { unmerge, type UnmergeResult } from '../../identity/unmerge.ts';
 import type { SegmentCommit } from '../../segments/segment-port.ts';
 import { encodeIdentifiers, eventFromRow, eventInsertValues, INSERT_EVENT_SQL, type EventRow } from '../event-rows.ts';
 import { GroupCommitter } from '../group-committer.ts';
-import { searchNamePatterns, toMergeRecord, toProfileChange, type MergeRow, type ProfileChangeRow } from '../identity-rows.ts';
+import { toMergeRecord, toProfileChange, type MergeRow, type ProfileChangeRow } from '../identity-rows.ts';
 import { KyselySegmentQueries, type SegmentQueryCapabilities } from '../kysely-segment-queries.ts';
 import type { StateQueryCapabilities, StateTables } from '../kysely-state-queries.ts';
 import type {
-  AppendRequest, AppendResult, ProfileChange, ProfileHit, ProfileSearch, ProfileView, StateStore,
+  AppendRequest, AppendResult, ProfileChange, ProfileView, StateStore,
 } from '../ports.ts';
 import { logPositionKey } from '../settings-keys.ts';
 import { createKysely } from './kysely-node-sqlite.ts';
@@ -73,7 +73,7 @@ export class SqliteStateStore extends KyselySegmentQueries implements StateStore
     this.db = new DatabaseSync(options.path);
     this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? 'FULL'}; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 10000;`);
     this.kysely = createKysely<StateTables>(this.db);
-    this.capabilities = { booleansAsIntegers: true, sourceCreationOrder: 'rowid', ...sqliteSegmentCapabilities(this.db) };
+    this.capabilities = { booleansAsIntegers: true, sourceCreationOrder: 'rowid', prefixSearch: 'range', ...sqliteSegmentCapabilities(this.db) };
     this.dedupWindowMs = options.dedupWindowMs;
     this.now = options.now ?? Date.now;
     this.resolveIdentities = options.resolveIdentities ?? true;
@@ -240,48 +240,6 @@ export class SqliteStateStore extends KyselySegmentQueries implements StateStore
       mergedFrom: root === id ? null : id,
       profile: { ...state, id: root, createdAt: row.created_at, updatedAt: row.updated_at, displayName: displayName(state), identifiers, merges },
     };
-  }
-
-  async searchProfiles(search: ProfileSearch): Promise<ProfileHit[]> {
-    const found = new Map<string, string>();
-    const tx = new SqliteIdentityTx(this.db, this.identityStatements, this.stamp);
-    const add = (profileId: string, matched: string) => {
-      if (found.size < search.limit && !found.has(profileId)) found.set(profileId, matched);
-    };
-    if (search.phone) {
-      const owner = tx.ownerOf(search.workspaceId, { type: 'phone', value: search.phone });
-      if (owner) add(owner, `phone ${search.phone}`);
-    }
-    const text = search.text.trim();
-    if (text !== '') {
-      for (const prefix of new Set([text, text.toLowerCase()])) {
-        const rows = this.db.prepare('SELECT type, value, profile_id FROM identities WHERE workspace_id = ? AND value >= ? AND value < ? ORDER BY value LIMIT ?')
-          .all(search.workspaceId, prefix, `${prefix}\uffff`, search.limit) as Array<{ type: string; value: string; profile_id: string }>;
-        for (const row of rows) add(row.profile_id, `${row.type} ${row.value}`);
-      }
-      const names = this.db.prepare(`SELECT id, search_name FROM profiles WHERE workspace_id = ? AND merged_into IS NULL
-        AND (search_name LIKE ? ESCAPE '\\' OR search_name LIKE ? ESCAPE '\\') ORDER BY search_name LIMIT ?`)
-        .all(search.workspaceId, ...searchNamePatterns(text), search.limit) as Array<{ id: string; search_name: string }>;
-      for (const row of names) add(row.id, `name ${row.search_name}`);
-    }
-    // Identities and the name index point at live profiles only, so no merge chain needs following.
-    const profileState = this.db.prepare('SELECT state FROM profiles WHERE id = ?');
-    const hits: ProfileHit[] = [];
-    for (const [id, matched] of found) {
-      const row = profileState.get(id) as { state: string } | undefined;
-      if (!row) continue;
-      const state = JSON.parse(row.state) as ProfileState;
-      const identifiers = tx.identifiersOf(id);
-      hits.push({
-        id,
-        displayName: displayName(state),
-        email: identifiers.find((identifier) => identifier.type === 'email')?.value ?? null,
-        phone: identifiers.find((identifier) => identifier.type === 'phone')?.value ?? null,
-        lastSeen: state.lastSeen,
-        matched,
-      });
-    }
-    return hits;
   }
 
   async unmerge(workspaceId: string, profileId: string, mergeId: number): Promise<UnmergeResult> {
