@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { api, SIGNED_OUT_EVENT } from './api.ts';
-import { Icon } from './components/icons.tsx';
+import { Icon, type IconName } from './components/icons.tsx';
 import { Loading } from './components/feedback.tsx';
 import { Link, navigate, useLocation } from './router.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
@@ -8,7 +8,6 @@ import { CustomersPage } from './pages/customers-page.tsx';
 import { CustomerPage } from './pages/customer-page.tsx';
 import { SourcesPage } from './pages/sources-page.tsx';
 import { SegmentsPage } from './pages/segments-page.tsx';
-import { SegmentIcon } from './pages/segment-icon.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { useAnalyticsAvailable } from './pages/analytics-availability.ts';
 
@@ -53,14 +52,15 @@ export function App() {
   };
 
   const section = location.path.split('/')[1] ?? '';
-  const nav = [
-    { to: '/customers', name: 'customers', label: 'Customers', icon: <Icon name="customers" /> },
-    { to: '/segments', name: 'segments', label: 'Segments', icon: <SegmentIcon /> },
-    ...(analytics ? [
-      { to: '/journeys', name: 'journeys', label: 'Journeys', icon: <Icon name="journeys" /> },
-      { to: '/touchpoints', name: 'touchpoints', label: 'Touchpoints', icon: <Icon name="touchpoints" /> },
-    ] : []),
-    { to: '/sources', name: 'sources', label: 'Sources', icon: <Icon name="sources" /> },
+  // Each section's name is also its icon's.
+  const nav: Array<{ to: string; name: IconName; label: string }> = [
+    { to: '/customers', name: 'customers', label: 'Customers' },
+    { to: '/segments', name: 'segments', label: 'Segments' },
+    ...(analytics ? ([
+      { to: '/journeys', name: 'journeys', label: 'Journeys' },
+      { to: '/touchpoints', name: 'touchpoints', label: 'Touchpoints' },
+    ] as const) : []),
+    { to: '/sources', name: 'sources', label: 'Sources' },
   ];
 
   return (
@@ -73,7 +73,7 @@ export function App() {
         <nav aria-label="Main">
           {nav.map((item) => (
             <Link key={item.name} to={item.to} className="nav-link" aria-current={section === item.name ? 'page' : undefined}>
-              {item.icon} <span>{item.label}</span>
+              <Icon name={item.name} /> <span>{item.label}</span>
             </Link>
           ))}
         </nav>

@@ -89,6 +89,13 @@ const UI_PATHS = {
       <path d="M2.5 20a6.5 6.5 0 0 1 13 0M16 4.5a3.5 3.5 0 0 1 0 7M18 14.5a6.5 6.5 0 0 1 3.5 5.5" />
     </>
   ),
+  // Two overlapping groups.
+  segments: (
+    <>
+      <circle cx="9" cy="12" r="6" />
+      <circle cx="15" cy="12" r="6" />
+    </>
+  ),
   journeys: <path d="M3 6h10a3 3 0 0 1 0 6H9a3 3 0 0 0 0 6h12M18 15l3 3-3 3" />,
   touchpoints: <path d="M4 20V10M10 20V4M16 20v-7M22 20H2" />,
   sources: (
@@ -119,8 +126,11 @@ const UI_PATHS = {
   signout: <path d="M15 4h4a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1h-4M10 17l5-5-5-5M15 12H3" />,
 } satisfies Record<string, ReactNode>;
 
+/** The names of the console's own icons. */
+export type IconName = keyof typeof UI_PATHS;
+
 /** An icon of the console itself: navigation, search, copy, merge, warnings. */
-export function Icon({ name, size = 18 }: { name: keyof typeof UI_PATHS; size?: number }) {
+export function Icon({ name, size = 18 }: { name: IconName; size?: number }) {
   return (
     <svg className="icon" width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
       {UI_PATHS[name]}
