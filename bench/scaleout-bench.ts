@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { CentricProcess, freePort } from '../test/server-process.ts';
-import { deleteStreams, NATS_URL, scratchDatabase } from '../test/scale-out/scratch-engines.ts';
+import { createTestDatabase } from '../src/stores/postgres/test-database.ts';
+import { deleteStreams, NATS_URL } from '../test/scale-out/scratch-engines.ts';
 import { formatNumber, formatRatio, numberFlag, parseFlags, printTable, sampleProcess, type Benchmark } from './bench-kit.ts';
 import { customerJourneys, senderBatches, type JourneyEvent } from './generators/customer-journeys.ts';
 
@@ -93,7 +94,7 @@ async function embeddedRun(perSender: JourneyEvent[][][], events: number): Promi
 async function scaledRun(perSender: JourneyEvent[][][], events: number, apiCount: number, workerCount: number): Promise<RunResult> {
   const run = randomBytes(4).toString('hex');
   const stream = `CENTRIC_BENCH_${run}`;
-  const database = await scratchDatabase(`centric_bench_${run}`);
+  const database = await createTestDatabase();
   const databaseUrl = database.url;
   const node = async (role: 'api' | 'worker') =>
     new CentricProcess({

@@ -5,7 +5,8 @@ import { IngestService } from '../../src/ingest/ingest-service.ts';
 import { ProfileService } from '../../src/profiles/profile-service.ts';
 import { SqliteStateStore } from '../../src/stores/sqlite/sqlite-state-store.ts';
 import { CentricProcess, freePort } from '../server-process.ts';
-import { deleteStreams, NATS_URL, scratchDatabase } from './scratch-engines.ts';
+import { createTestDatabase } from '../../src/stores/postgres/test-database.ts';
+import { deleteStreams, NATS_URL } from './scratch-engines.ts';
 import { customerJourneys, expectedIdentifiers, senderBatches, type JourneyEvent } from '../../bench/generators/customer-journeys.ts';
 
 const ADMIN = 'scale-out-admin';
@@ -34,7 +35,7 @@ async function centric(role: 'api' | 'worker'): Promise<CentricProcess> {
 }
 
 beforeAll(async () => {
-  const database = await scratchDatabase(`centric_scaleout_${run}`);
+  const database = await createTestDatabase();
   databaseUrl = database.url;
   dropDatabase = database.drop;
 });
