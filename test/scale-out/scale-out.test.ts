@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { membershipLayout } from '../../src/bus/jetstream/jetstream-membership-publisher.ts';
+import type { SegmentMembershipMessage } from '../../src/bus/ports.ts';
 import { IngestService } from '../../src/ingest/ingest-service.ts';
 import { ProfileService } from '../../src/profiles/profile-service.ts';
 import { SqliteStateStore } from '../../src/stores/sqlite/sqlite-state-store.ts';
@@ -63,6 +67,34 @@ async function deliver(apis: CentricProcess[], writeKey: string, batch: JourneyE
       if (error instanceof Error && error.message.startsWith('batch refused')) throw error;
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * Every membership change on this run's JetStream stream, oldest first, once it holds at least
+ * `expected` or the time is up (the relay publishes after the engine commits).
+ */
+async function membershipMessages(expected: number, timeoutMs: number): Promise<SegmentMembershipMessage[]> {
+  const name = membershipLayout({ url: NATS_URL, stream }).stream;
+  const nc = await connect({ servers: NATS_URL });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const deadline = Date.now() + timeoutMs;
+    let held = (await jsm.streams.info(name)).state.messages;
+    while (held < expected && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      held = (await jsm.streams.info(name)).state.messages;
+    }
+    const messages: SegmentMembershipMessage[] = [];
+    if (held === 0) return messages;
+    const batch = await (await jetstream(nc).consumers.get(name)).fetch({ max_messages: held, expires: 10_000 });
+    for await (const message of batch) {
+      messages.push(message.json<SegmentMembershipMessage>());
+      if (messages.length === held) break;
+    }
+    return messages;
+  } finally {
+    await nc.close();
   }
 }
 
@@ -165,6 +197,12 @@ describe('scale-out: two API nodes, two workers, PostgreSQL and JetStream', () =
       );
       expect({ members: await members(), entered: Number(entered.rows[0].n), enteredAndStillIn: Number(entered.rows[0].live) })
         .toEqual({ members: CUSTOMERS, entered: CUSTOMERS, enteredAndStillIn: CUSTOMERS });
+      // The leading worker's relay put each entry on the bus too, once, in order, the SIGKILL notwithstanding.
+      const onBus = await membershipMessages(CUSTOMERS, 60_000);
+      expect(onBus.length).toBe(CUSTOMERS);
+      expect(new Set(onBus.map((message) => message.profileId)).size).toBe(CUSTOMERS);
+      expect(onBus.every((message) => message.segmentId === segmentId && message.change === 'entered')).toBe(true);
+      expect(onBus.every((message, index) => index === 0 || message.id > onBus[index - 1]!.id)).toBe(true);
     } finally {
       await client.end();
     }
