@@ -1,7 +1,7 @@
 import type { Identifier } from '../identity/identifiers.ts';
 import type { MergeRecord } from '../identity/identity-port.ts';
 import { displayName, type ProfileState } from '../identity/profile-state.ts';
-import type { ProfileChange } from './ports.ts';
+import type { ProfileChange, ProfileView } from './ports.ts';
 
 /** A merges row as both engines give it: JSON columns as text, times and ids as numbers. */
 export interface MergeRow {
@@ -30,6 +30,31 @@ export function toMergeRecord(row: MergeRow): MergeRecord {
     rule: row.rule,
     createdAt: row.created_at,
     undoneAt: row.undone_at,
+  };
+}
+
+/** The identities columns a profile view shows. */
+export interface IdentityRow {
+  type: string;
+  value: string;
+  added_at: number;
+}
+
+/**
+ * A profile as the port shows it, from its live row, its identities and the merges that joined it;
+ * `requestedId` is the id asked for, which may be one absorbed into `row`.
+ */
+export function toProfileView(
+  requestedId: string, row: { id: string; created_at: number; updated_at: number; state: string }, identities: IdentityRow[], merges: MergeRow[],
+): { profile: ProfileView; mergedFrom: string | null } {
+  const state = JSON.parse(row.state) as ProfileState;
+  return {
+    mergedFrom: row.id === requestedId ? null : requestedId,
+    profile: {
+      ...state, id: row.id, createdAt: row.created_at, updatedAt: row.updated_at, displayName: displayName(state),
+      identifiers: identities.map((identity) => ({ type: identity.type, value: identity.value, addedAt: identity.added_at })),
+      merges: merges.map(toMergeRecord),
+    },
   };
 }
 

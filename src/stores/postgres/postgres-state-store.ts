@@ -5,13 +5,12 @@ import { CentricError } from '../../core/errors.ts';
 import { DEFAULT_IDENTITY_RULES, type IdentityRules } from '../../core/identity-rules.ts';
 import { extractIdentifiers, identityKey, type Identifier } from '../../identity/identifiers.ts';
 import type { ProfileEvent } from '../../identity/identity-port.ts';
-import { displayName, type ProfileState } from '../../identity/profile-state.ts';
 import { resolveEventIdentity, type EventIdentity } from '../../identity/resolve-event.ts';
 import { unmerge, type UnmergeResult } from '../../identity/unmerge.ts';
 import type { SegmentCommit } from '../../segments/segment-port.ts';
 // node-postgres is set up (see TYPES) to give the events row the same shape as SQLite does, so one codec serves both.
 import { encodeIdentifiers, eventFromRow, eventInsertValues, keptIdentifiers, type EventRow } from '../event-rows.ts';
-import { searchName, toMergeRecord, toProfileChange, type MergeRow, type ProfileChangeRow } from '../identity-rows.ts';
+import { searchName, toMergeRecord, toProfileChange, toProfileView, type IdentityRow, type MergeRow, type ProfileChangeRow } from '../identity-rows.ts';
 import { KyselySegmentQueries, type SegmentQueryCapabilities } from '../kysely-segment-queries.ts';
 import type { StateQueryCapabilities, StateTables } from '../kysely-state-queries.ts';
 import type {
@@ -428,24 +427,16 @@ export class PostgresStateStore extends KyselySegmentQueries implements StateSto
         [root],
       );
       if (!row || row.workspace_id !== workspaceId) return null;
-      const state = JSON.parse(row.state) as ProfileState;
-      const { rows: identityRows } = await client.query<{ type: string; value: string; added_at: number }>(
+      const { rows: identities } = await client.query<IdentityRow>(
         'SELECT type, value, added_at FROM identities WHERE workspace_id = $1 AND profile_id = $2 ORDER BY added_at, type, value',
         [workspaceId, root],
       );
-      const { rows: mergeRows } = await client.query<MergeRow>(
+      const { rows: merges } = await client.query<MergeRow>(
         `WITH RECURSIVE members(id) AS (SELECT $1::text UNION SELECT p.id FROM profiles p JOIN members m ON p.merged_into = m.id)
          SELECT * FROM merges WHERE survivor_id IN (SELECT id FROM members) OR absorbed_id IN (SELECT id FROM members) ORDER BY id`,
         [root],
       );
-      return {
-        mergedFrom: root === id ? null : id,
-        profile: {
-          ...state, id: root, createdAt: row.created_at, updatedAt: row.updated_at, displayName: displayName(state),
-          identifiers: identityRows.map((identity) => ({ type: identity.type, value: identity.value, addedAt: identity.added_at })),
-          merges: mergeRows.map(toMergeRecord),
-        },
-      };
+      return toProfileView(id, row, identities, merges);
     }, { readOnly: true });
   }
 

@@ -6,13 +6,12 @@ import type { StoredEvent } from '../../core/event-schema.ts';
 import { CentricError } from '../../core/errors.ts';
 import { DEFAULT_IDENTITY_RULES, type IdentityRules } from '../../core/identity-rules.ts';
 import type { Identifier } from '../../identity/identifiers.ts';
-import { displayName, type ProfileState } from '../../identity/profile-state.ts';
 import { resolveEventIdentity } from '../../identity/resolve-event.ts';
 import { unmerge, type UnmergeResult } from '../../identity/unmerge.ts';
 import type { SegmentCommit } from '../../segments/segment-port.ts';
 import { encodeIdentifiers, eventFromRow, eventInsertValues, INSERT_EVENT_SQL, type EventRow } from '../event-rows.ts';
 import { GroupCommitter } from '../group-committer.ts';
-import { toMergeRecord, toProfileChange, type MergeRow, type ProfileChangeRow } from '../identity-rows.ts';
+import { toProfileChange, toProfileView, type IdentityRow, type MergeRow, type ProfileChangeRow } from '../identity-rows.ts';
 import { KyselySegmentQueries, type SegmentQueryCapabilities } from '../kysely-segment-queries.ts';
 import type { StateQueryCapabilities, StateTables } from '../kysely-state-queries.ts';
 import type {
@@ -222,6 +221,7 @@ export class SqliteStateStore extends KyselySegmentQueries implements StateStore
   }
 
   async getProfile(workspaceId: string, id: string): Promise<{ profile: ProfileView; mergedFrom: string | null } | null> {
+    // Synchronous reads: no commit on this shared connection can fall between them and show half a merge.
     const exists = this.db.prepare('SELECT workspace_id FROM profiles WHERE id = ?').get(id) as { workspace_id: string } | undefined;
     if (!exists || exists.workspace_id !== workspaceId) return null;
     const tx = new SqliteIdentityTx(this.db, this.identityStatements, this.stamp);
@@ -229,17 +229,11 @@ export class SqliteStateStore extends KyselySegmentQueries implements StateStore
     const row = this.db.prepare('SELECT id, created_at, updated_at, state FROM profiles WHERE id = ?').get(root) as {
       id: string; created_at: number; updated_at: number; state: string;
     };
-    const state = JSON.parse(row.state) as ProfileState;
-    const identifiers = (this.db.prepare('SELECT type, value, added_at FROM identities WHERE profile_id = ? ORDER BY added_at, type, value').all(root) as Array<{
-      type: string; value: string; added_at: number;
-    }>).map((identity) => ({ type: identity.type, value: identity.value, addedAt: identity.added_at }));
-    const merges = (this.db.prepare(`
+    const identities = this.db.prepare('SELECT type, value, added_at FROM identities WHERE profile_id = ? ORDER BY added_at, type, value').all(root) as unknown as IdentityRow[];
+    const merges = this.db.prepare(`
       WITH RECURSIVE members(id) AS (SELECT ? UNION SELECT p.id FROM profiles p JOIN members m ON p.merged_into = m.id)
-      SELECT * FROM merges WHERE survivor_id IN (SELECT id FROM members) OR absorbed_id IN (SELECT id FROM members) ORDER BY id`).all(root) as unknown as MergeRow[]).map(toMergeRecord);
-    return {
-      mergedFrom: root === id ? null : id,
-      profile: { ...state, id: root, createdAt: row.created_at, updatedAt: row.updated_at, displayName: displayName(state), identifiers, merges },
-    };
+      SELECT * FROM merges WHERE survivor_id IN (SELECT id FROM members) OR absorbed_id IN (SELECT id FROM members) ORDER BY id`).all(root) as unknown as MergeRow[];
+    return toProfileView(id, row, identities, merges);
   }
 
   async unmerge(workspaceId: string, profileId: string, mergeId: number): Promise<UnmergeResult> {
