@@ -24,11 +24,6 @@ async function customer(userId: string, name: string, orders: number) {
   ]);
 }
 
-async function remove(url: string) {
-  const response = await app.inject({ method: 'DELETE', url, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-  return { status: response.statusCode, body: response.body ? response.json() : undefined };
-}
-
 async function profileOf(userId: string): Promise<string> {
   return (await admin('GET', `/api/v1/profiles/lookup?type=user_id&value=${userId}`)).body.id;
 }
@@ -65,12 +60,17 @@ describe('segments API without a segment service', () => {
   });
 });
 
-describe('segments API', () => {
+/** An app with a segment engine and one web source, for each test of the describe block that calls it. */
+function withSegments() {
   beforeEach(async () => {
     ({ app, admin, settle } = await buildTestApp({ segments: true }));
     keys = { web: (await admin('POST', '/api/v1/sources', { name: 'web', channel: 'web' })).body.writeKey };
   });
   afterEach(() => app.close());
+}
+
+describe('segments API', () => {
+  withSegments();
 
   it('fills a new segment with the customers who already qualify, keeps it current as events arrive, and pages its members', async () => {
     for (const [userId, name] of [['c-1', 'Ada'], ['c-2', 'Bob'], ['c-3', 'Cem'], ['c-4', 'Dee']]) await customer(userId!, name!, 2);
@@ -222,10 +222,10 @@ describe('segments API', () => {
     expect(taken).toMatchObject({ status: 409, body: { error: { code: 'CENTRIC_ERR_SEGMENT_NAME_TAKEN' } } });
 
     const { body: others } = await admin('POST', '/api/v1/segments', { name: 'Not repeat buyers', definition: { version: 1, condition: { kind: 'segment', segmentId: buyers.id, member: false } } });
-    const inUse = await remove(`/api/v1/segments/${buyers.id}`);
+    const inUse = await admin('DELETE', `/api/v1/segments/${buyers.id}`);
     expect(inUse).toMatchObject({ status: 409, body: { error: { code: 'CENTRIC_ERR_SEGMENT_IN_USE' } } });
-    expect((await remove(`/api/v1/segments/${others.id}`)).status).toBe(204);
-    expect((await remove(`/api/v1/segments/${buyers.id}`)).status).toBe(204);
+    expect((await admin('DELETE', `/api/v1/segments/${others.id}`)).status).toBe(204);
+    expect((await admin('DELETE', `/api/v1/segments/${buyers.id}`)).status).toBe(204);
     expect((await admin('GET', '/api/v1/segments')).body.items).toEqual([]);
   });
 
@@ -233,7 +233,7 @@ describe('segments API', () => {
     const notFound = { status: 404, body: { error: { code: 'CENTRIC_ERR_SEGMENT_NOT_FOUND' } } };
     expect(await admin('GET', '/api/v1/segments/seg_missing')).toMatchObject(notFound);
     expect(await admin('PATCH', '/api/v1/segments/seg_missing', { name: 'x' })).toMatchObject(notFound);
-    expect(await remove('/api/v1/segments/seg_missing')).toMatchObject(notFound);
+    expect(await admin('DELETE', '/api/v1/segments/seg_missing')).toMatchObject(notFound);
     expect(await admin('GET', '/api/v1/segments/seg_missing/members')).toMatchObject(notFound);
     expect(await admin('GET', '/api/v1/segments/seg_missing/members.csv')).toMatchObject(notFound);
     expect(await admin('GET', '/api/v1/segments/seg_missing/history')).toMatchObject(notFound);
@@ -242,11 +242,7 @@ describe('segments API', () => {
 });
 
 describe('computed traits API', () => {
-  beforeEach(async () => {
-    ({ app, admin, settle } = await buildTestApp({ segments: true }));
-    keys = { web: (await admin('POST', '/api/v1/sources', { name: 'web', channel: 'web' })).body.writeKey };
-  });
-  afterEach(() => app.close());
+  withSegments();
 
   it('creates, lists, renames and deletes a computed trait, and shows its value on the profile', async () => {
     await customer('c-1', 'Ada', 3);
@@ -271,7 +267,7 @@ describe('computed traits API', () => {
     const list = await admin('GET', '/api/v1/computed-traits');
     expect(list.body.items.map((trait: { key: string }) => trait.key)).toContain('order_revenue');
 
-    expect((await remove(`/api/v1/computed-traits/${created.body.id}`)).status).toBe(204);
+    expect((await admin('DELETE', `/api/v1/computed-traits/${created.body.id}`)).status).toBe(204);
     expect(await admin('GET', `/api/v1/computed-traits/${created.body.id}`)).toMatchObject({ status: 404, body: { error: { code: 'CENTRIC_ERR_COMPUTED_TRAIT_NOT_FOUND' } } });
   });
 
@@ -285,8 +281,8 @@ describe('computed traits API', () => {
     const { body: big } = await admin('POST', '/api/v1/segments', {
       name: 'Big spenders', definition: { version: 1, condition: { kind: 'computed', key: 'order_revenue', op: 'gte', value: 100 } },
     });
-    expect(await remove(`/api/v1/computed-traits/${trait.id}`)).toMatchObject({ status: 409, body: { error: { code: 'CENTRIC_ERR_COMPUTED_TRAIT_IN_USE' } } });
-    expect((await remove(`/api/v1/segments/${big.id}`)).status).toBe(204);
-    expect((await remove(`/api/v1/computed-traits/${trait.id}`)).status).toBe(204);
+    expect(await admin('DELETE', `/api/v1/computed-traits/${trait.id}`)).toMatchObject({ status: 409, body: { error: { code: 'CENTRIC_ERR_COMPUTED_TRAIT_IN_USE' } } });
+    expect((await admin('DELETE', `/api/v1/segments/${big.id}`)).status).toBe(204);
+    expect((await admin('DELETE', `/api/v1/computed-traits/${trait.id}`)).status).toBe(204);
   });
 });
