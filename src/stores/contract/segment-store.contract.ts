@@ -77,6 +77,7 @@ export function segmentStoreContract(engine: string, harness: StateStoreHarness)
       expect(renamed).toMatchObject({ name: 'Regulars', description: 'five orders', revision: 1, definition: definition(5) });
       expect(await store.updateSegment('w2', active.id, { name: 'Stolen' })).toBeNull();
 
+      expect(await store.deleteSegment('w2', buyers.id)).toBe(false);
       expect(await store.deleteSegment('default', buyers.id)).toBe(true);
       expect(await store.deleteSegment('default', buyers.id)).toBe(false);
       expect((await store.listSegments('default')).map((segment) => segment.name)).toEqual(['Regulars']);
@@ -108,7 +109,9 @@ export function segmentStoreContract(engine: string, harness: StateStoreHarness)
       expect(edited).toMatchObject({ key: 'total_spend', revision: 2, definition: { version: 1, sum: 'revenue' } });
       expect(await store.getComputedTrait('default', spend.id)).toEqual(edited);
       expect(await store.updateComputedTrait('default', 'ctr_missing', { name: 'x' })).toBeNull();
+      expect(await store.updateComputedTrait('w2', spend.id, { name: 'Stolen' })).toBeNull();
 
+      expect(await store.deleteComputedTrait('w2', visits.id)).toBe(false);
       expect(await store.deleteComputedTrait('default', visits.id)).toBe(true);
       expect(await store.deleteComputedTrait('default', visits.id)).toBe(false);
       expect((await store.listComputedTraits('default')).map((trait) => trait.key)).toEqual(['total_spend']);
@@ -315,6 +318,10 @@ export function segmentStoreContract(engine: string, harness: StateStoreHarness)
       expect(feed[2]).toMatchObject({ workspaceId: 'w2', profileId: 'prf_w' });
       expect((await store.readMembershipChanges(feed[1]!.id, 2)).map((entry) => entry.at)).toEqual([AT + 3, AT + 4]);
 
+      // Another workspace cannot delete it, nor its members and history.
+      expect(await store.deleteSegment('w2', buyers.id)).toBe(false);
+      expect(await store.countSegmentMembers('default', buyers.id)).toBe(1);
+      expect((await history({ segmentId: buyers.id })).items).toHaveLength(3);
       expect(await store.deleteSegment('default', buyers.id)).toBe(true);
       expect((await history({})).items.map((entry) => entry.at)).toEqual([AT + 2]);
       expect(await store.countSegmentMembers('default', buyers.id)).toBe(0);
