@@ -120,6 +120,18 @@ describe('segments API', () => {
     expect(rows.find((row) => row.includes('c-2@example.com'))).toContain(`,"'=HYPERLINK(""x"")",`);
   });
 
+  it('keeps a user id or email a spreadsheet would run as a formula as text in the CSV', async () => {
+    await send('web', [
+      { type: 'identify', userId: '=2+3', traits: { name: 'Eve', email: '-eve@example.com' } },
+      ...[1, 2].map(() => ({ type: 'track', userId: '=2+3', event: 'Order Completed', properties: { revenue: 10 } })),
+    ]);
+    const { body: segment } = await admin('POST', '/api/v1/segments', { name: 'Repeat buyers', definition: twiceOrMore });
+    await settle();
+    const response = await app.inject({ method: 'GET', url: `/api/v1/segments/${segment.id}/members.csv`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const row = response.body.split('\r\n')[1]!;
+    expect(row).toMatch(new RegExp(`^${await profileOf('=2%2B3')},Eve,'-eve@example.com,'=2\\+3,\\d{4}-`));
+  });
+
   it('names a segment with characters outside ASCII in the download both plainly and exactly', async () => {
     const { body: segment } = await admin('POST', '/api/v1/segments', { name: 'Stammkunden/Köln "A"', definition: twiceOrMore });
     await settle();
@@ -269,6 +281,8 @@ describe('computed traits API', () => {
 
     expect((await admin('DELETE', `/api/v1/computed-traits/${created.body.id}`)).status).toBe(204);
     expect(await admin('GET', `/api/v1/computed-traits/${created.body.id}`)).toMatchObject({ status: 404, body: { error: { code: 'CENTRIC_ERR_COMPUTED_TRAIT_NOT_FOUND' } } });
+    // The value the engine computed is no longer shown on the profile.
+    expect((await admin('GET', `/api/v1/profiles/${ada}/computed-traits`)).body.traits).not.toHaveProperty('order_revenue');
   });
 
   it('refuses a bad key or definition, and deleting a computed trait a segment reads', async () => {
