@@ -165,32 +165,26 @@ function presentProgress(progress: ComputationProgress) {
   return { status: progress.status, done: progress.done, total: progress.total, startedAt: isoTime(progress.startedAt), finishedAt: isoTime(progress.finishedAt) };
 }
 
-function presentSegment(segment: SegmentView) {
+/** The fields a segment and a computed trait share (DefinitionFields in the schemas). */
+function presentDefinition(record: SegmentView | ComputedTraitView) {
   return {
-    id: segment.id,
-    name: segment.name,
-    description: segment.description,
-    definition: segment.definition,
-    revision: segment.revision,
-    size: segment.size,
-    progress: presentProgress(segment.progress),
-    createdAt: isoTime(segment.createdAt),
-    updatedAt: isoTime(segment.updatedAt),
+    id: record.id,
+    name: record.name,
+    description: record.description,
+    definition: record.definition,
+    revision: record.revision,
+    progress: presentProgress(record.progress),
+    createdAt: isoTime(record.createdAt),
+    updatedAt: isoTime(record.updatedAt),
   };
 }
 
+function presentSegment(segment: SegmentView) {
+  return { ...presentDefinition(segment), size: segment.size };
+}
+
 function presentComputedTrait(trait: ComputedTraitView) {
-  return {
-    id: trait.id,
-    key: trait.key,
-    name: trait.name,
-    description: trait.description,
-    definition: trait.definition,
-    revision: trait.revision,
-    progress: presentProgress(trait.progress),
-    createdAt: isoTime(trait.createdAt),
-    updatedAt: isoTime(trait.updatedAt),
-  };
+  return { ...presentDefinition(trait), key: trait.key };
 }
 
 function presentHistory(page: { items: MembershipChange[]; nextCursor: string | null }) {

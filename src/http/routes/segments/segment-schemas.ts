@@ -72,31 +72,23 @@ export const ProgressResponse = Type.Object({
   finishedAt: NullableTime,
 });
 
-export const SegmentResponse = Type.Object({
+/** What a segment and a computed trait both answer with: a stored, versioned definition being computed. */
+const DefinitionFields = {
   id: Type.String(),
   name: Type.String(),
   description: Type.Union([Type.String(), Type.Null()]),
   definition: Type.Unknown(),
   revision: Type.Integer({ description: 'raised by each change of the definition' }),
-  size: Type.Integer({ description: 'members now' }),
   progress: ProgressResponse,
   createdAt: Time,
   updatedAt: Time,
-});
+};
+
+export const SegmentResponse = Type.Object({ ...DefinitionFields, size: Type.Integer({ description: 'members now' }) });
 
 export const SegmentListResponse = Type.Object({ items: Type.Array(SegmentResponse) });
 
-export const ComputedTraitResponse = Type.Object({
-  id: Type.String(),
-  key: Type.String(),
-  name: Type.String(),
-  description: Type.Union([Type.String(), Type.Null()]),
-  definition: Type.Unknown(),
-  revision: Type.Integer(),
-  progress: ProgressResponse,
-  createdAt: Time,
-  updatedAt: Time,
-});
+export const ComputedTraitResponse = Type.Object({ ...DefinitionFields, key: Type.String() });
 
 export const ComputedTraitListResponse = Type.Object({ items: Type.Array(ComputedTraitResponse) });
 
