@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createDemoCompany } from '../../src/demo/demo-company.ts';
 import { showcaseCustomer } from '../../src/demo/demo-report.ts';
@@ -25,7 +25,9 @@ beforeAll(async () => {
     { type: 'track', userId: 'grace-1906', anonymousId: 'grace-cookie', event: 'Order Completed', properties: { revenue: 42 } },
   ];
   for (const event of batch) await track(event);
-  await waitFor(async () => (await demo.admin('GET', '/profiles/lookup?type=email&value=grace.hopper@example.com')).merges.length === 1);
+  // A lookup fails until the events are stored: that is "not yet", not an error.
+  const merged = async () => (await demo.admin('GET', '/profiles/lookup?type=email&value=grace.hopper@example.com')).merges.length === 1;
+  await vi.waitUntil(() => merged().catch(() => false), { timeout: 10_000, interval: 100 });
 }, 90_000);
 
 afterAll(() => harness?.close());
@@ -33,14 +35,6 @@ afterAll(() => harness?.close());
 async function track(event: Record<string, unknown>): Promise<void> {
   const response = await demo.send('/v1/batch', graceSource.writeKey, { batch: [event] });
   expect(response.status).toBe(200);
-}
-
-async function waitFor(check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error('the server did not get there in 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('the console, customers', () => {

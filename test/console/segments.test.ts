@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshot, startConsole, type ConsoleUnderTest, type DemoServer } from './console-harness.ts';
 
@@ -26,24 +26,18 @@ beforeAll(async () => {
   ];
   const response = await demo.send('/v1/batch', source.writeKey, { batch });
   expect(response.status).toBe(200);
-  await waitFor(async () => {
+  // A lookup fails until the events are stored: that is "not yet", not an error.
+  const stored = async () => {
     const counts = await Promise.all(['seg-ada', 'seg-grace', 'seg-alan'].map(async (userId) => (await profileOf(userId)).summary.eventCount));
     return counts.join() === '3,4,2';
-  });
+  };
+  await vi.waitUntil(() => stored().catch(() => false), { timeout: 15_000, interval: 100 });
 }, 120_000);
 
 afterAll(() => harness?.close());
 
 async function profileOf(userId: string): Promise<any> {
   return demo.admin('GET', `/profiles/lookup?type=user_id&value=${userId}`);
-}
-
-async function waitFor(check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error('the server did not get there in 15 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function allMembers(id: string): Promise<Array<{ profileId: string; displayName: string | null }>> {
