@@ -36,6 +36,33 @@ export function useApi<T>(path: string | null): Resource<T> {
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 
+/** A change a person starts (save, delete, undo, sign in): whether it is under way, and why it failed, in words. */
+export interface Action {
+  busy: boolean;
+  error: ApiError | null;
+  setError: (error: ApiError | null) => void;
+  /** Runs `work` with `busy` set and the last error cleared; a failure becomes `error` instead of a rejection. */
+  run: (work: () => Promise<void>) => Promise<void>;
+}
+
+/** The busy flag and error of the changes one form or panel makes. */
+export function useAction(): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const run = useCallback(async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (caught) {
+      setError(toApiError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, setError, run };
+}
+
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   return new ApiError(0, 'CONSOLE', error instanceof Error ? error.message : String(error));

@@ -5,7 +5,7 @@ import { ConfirmDialog, EmptyState, ErrorBox, Loading } from '../components/feed
 import { ChannelIcon, departmentColour, Icon } from '../components/icons.tsx';
 import { brief, formatDate, formatDateTime, formatNumber, formatRelative, label } from '../format.ts';
 import { Link, navigate } from '../router.tsx';
-import { toApiError, useApi } from '../use-api.ts';
+import { toApiError, useAction, useApi } from '../use-api.ts';
 import { CustomerSearchBox, initials } from './customer-search.tsx';
 import { CustomerTimeline, describeEvent } from './customer-timeline.tsx';
 import { CustomerSegments } from './segment-customer-panel.tsx';
@@ -338,24 +338,17 @@ function Identifiers({ identifiers }: { identifiers: Identifier[] }) {
 
 function MergeHistory({ profile, onUnmerged }: { profile: Profile; onUnmerged: (result: UnmergeResult) => void }) {
   const [confirming, setConfirming] = useState<Merge | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, run } = useAction();
   const merges = [...profile.merges].reverse();
 
   const undo = async () => {
     if (!confirming) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const result = await api<UnmergeResult>('POST', `/profiles/${encodeURIComponent(profile.id)}/unmerge`, { mergeId: confirming.id });
       setConfirming(null);
       onUnmerged(result);
-    } catch (caught) {
-      setError(toApiError(caught));
-      setConfirming(null);
-    } finally {
-      setBusy(false);
-    }
+    });
+    setConfirming(null);
   };
 
   return (

@@ -5,7 +5,7 @@ import { ErrorBox } from '../components/feedback.tsx';
 import { Icon } from '../components/icons.tsx';
 import { formatNumber } from '../format.ts';
 import { Link } from '../router.tsx';
-import { toApiError } from '../use-api.ts';
+import { toApiError, useAction } from '../use-api.ts';
 import { definitionText, segmentTemplates, type SegmentTemplate } from './segment-templates.ts';
 import type { Segment, SegmentPreview } from './segment-types.ts';
 
@@ -30,8 +30,7 @@ export function NewSegmentForm({ computedKeys, onCancel, onCreated }: { computed
   const [name, setName] = useState(first.name);
   const [text, setText] = useState(definitionText(first.definition));
   const [template, setTemplate] = useState<SegmentTemplate | null>(first);
-  const [saveError, setSaveError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: saveError, setError: setSaveError, run } = useAction();
   const parsed = useMemo(() => parse(text), [text]);
   const preview = usePreview(parsed);
   // A refused definition is shown once, beside the editor, whether the preview or the save found it.
@@ -49,15 +48,7 @@ export function NewSegmentForm({ computedKeys, onCancel, onCreated }: { computed
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!parsed.ok) return;
-    setBusy(true);
-    setSaveError(null);
-    try {
-      onCreated(await api<Segment>('POST', '/segments', { name: name.trim(), definition: parsed.definition }));
-    } catch (caught) {
-      setSaveError(toApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => onCreated(await api<Segment>('POST', '/segments', { name: name.trim(), definition: parsed.definition })));
   };
 
   return (

@@ -1,10 +1,9 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { api, query } from '../api.ts';
-import type { ApiError } from '../api.ts';
 import { ConfirmDialog, CopyButton, EmptyState, ErrorBox, Loading } from '../components/feedback.tsx';
 import { brief, formatDateTime, formatNumber, formatRelative, label } from '../format.ts';
 import { Link, navigate } from '../router.tsx';
-import { toApiError, useApi, type Resource } from '../use-api.ts';
+import { useAction, useApi, type Resource } from '../use-api.ts';
 import { NewSegmentForm } from './segment-editor.tsx';
 import { definitionText } from './segment-templates.ts';
 import type { ComputedTrait, HistoryPage, MembersPage, MembershipChange, Segment } from './segment-types.ts';
@@ -247,8 +246,7 @@ function describeTraitInput(definition: unknown): string {
 function SegmentDetail({ id }: { id: string }) {
   const segment = useApi<Segment>(`/segments/${encodeURIComponent(id)}`);
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [deleteError, setDeleteError] = useState<ApiError | null>(null);
+  const { busy, error: deleteError, run } = useAction();
   usePollWhile(segment, (data) => data.progress.status === 'computing');
   const top = (
     <div className="page-top">
@@ -281,17 +279,12 @@ function SegmentDetail({ id }: { id: string }) {
   }
 
   const remove = async () => {
-    setBusy(true);
-    setDeleteError(null);
-    try {
+    await run(async () => {
       await api('DELETE', `/segments/${encodeURIComponent(data.id)}`);
       navigate('/segments');
-    } catch (caught) {
-      setDeleteError(toApiError(caught));
-      setConfirming(false);
-    } finally {
-      setBusy(false);
-    }
+    });
+    // When it was refused, the dialog gives way to the reason (after a delete the page has moved on).
+    setConfirming(false);
   };
 
   // Members and history are asked again whenever the segment's size or computation moves on.

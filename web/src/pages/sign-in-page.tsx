@@ -1,13 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { ErrorBox } from '../components/feedback.tsx';
-import { toApiError } from '../use-api.ts';
+import { useAction } from '../use-api.ts';
 
 /** Sign-in with the admin token; the server answers with an http-only session cookie, so the token is never stored here. */
 export function SignInPage({ onSignedIn }: { onSignedIn: () => void }) {
   const [token, setToken] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -15,16 +14,10 @@ export function SignInPage({ onSignedIn }: { onSignedIn: () => void }) {
       setError(new ApiError(0, 'CONSOLE', 'Paste the admin token first.'));
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api('POST', '/session', { token: token.trim() });
       onSignedIn();
-    } catch (caught) {
-      setError(toApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -7,7 +7,7 @@ import { ConfirmDialog, CopyButton, EmptyState, ErrorBox, Loading } from '../com
 import { ChannelIcon } from '../components/icons.tsx';
 import { brief, formatDateTime, formatRelative, label } from '../format.ts';
 import { Link, navigate } from '../router.tsx';
-import { toApiError, useApi } from '../use-api.ts';
+import { toApiError, useAction, useApi } from '../use-api.ts';
 import type { Source } from './customer-types.ts';
 import { snippetsFor } from './source-snippets.ts';
 
@@ -88,23 +88,14 @@ export function SourcesPage({ selectedId }: { selectedId: string | null }) {
 
 function NewSourceForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (source: Source) => void }) {
   const [form, setForm] = useState({ name: '', channel: '', touchpoint: '', department: '' });
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const set = (key: keyof typeof form) => (event: { target: { value: string } }) => setForm((previous) => ({ ...previous, [key]: event.target.value }));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     const body: Record<string, string> = { name: form.name.trim() };
     for (const key of ['channel', 'touchpoint', 'department'] as const) if (form[key].trim() !== '') body[key] = form[key].trim();
-    try {
-      onCreated(await api<Source>('POST', '/sources', body));
-    } catch (caught) {
-      setError(toApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => onCreated(await api<Source>('POST', '/sources', body)));
   };
 
   return (
@@ -148,17 +139,14 @@ function SourceDetail({ source, justCreated, onChanged }: { source: Source; just
   const [current, setCurrent] = useState(source);
   const [reveal, setReveal] = useState(justCreated);
   const [confirm, setConfirm] = useState<'rotate' | 'disable' | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, run } = useAction();
   const [notice, setNotice] = useState<string | null>(justCreated ? 'Source created. Copy its write key or a snippet below to start sending events.' : null);
   const snippets = snippetsFor(current, window.location.origin);
   const [tab, setTab] = useState(snippets[0]!.id);
   const snippet = snippets.find((item) => item.id === tab) ?? snippets[0]!;
 
   const act = async (action: 'rotate-key' | 'disable' | 'enable') => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const updated = await api<Source>('POST', `/sources/${encodeURIComponent(current.id)}/${action}`);
       setCurrent(updated);
       setNotice(
@@ -170,12 +158,8 @@ function SourceDetail({ source, justCreated, onChanged }: { source: Source; just
       );
       if (action === 'rotate-key') setReveal(true);
       onChanged();
-    } catch (caught) {
-      setError(toApiError(caught));
-    } finally {
-      setBusy(false);
-      setConfirm(null);
-    }
+    });
+    setConfirm(null);
   };
 
   const masked = `${current.writeKey.slice(0, 4)}${'•'.repeat(20)}`;
