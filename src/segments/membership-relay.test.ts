@@ -1,3 +1,4 @@
+import { membershipRecorder } from '../bus/test-membership-feed.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MembershipPublisher, SegmentMembershipMessage } from '../bus/ports.ts';
 import { SqliteStateStore } from '../stores/sqlite/sqlite-state-store.ts';
@@ -12,26 +13,17 @@ function change(segmentId: string, profileId: string, kind: 'entered' | 'exited'
 
 describe('membership relay, in process', () => {
   let store: SqliteStateStore;
+  let record: ReturnType<typeof membershipRecorder>;
 
   beforeEach(async () => {
     store = new SqliteStateStore({ path: ':memory:', dedupWindowMs: 86_400_000 });
-    segments.clear();
     await store.migrate();
+    record = membershipRecorder(store);
   });
   afterEach(async () => {
     await store.close();
   });
 
-  const segments = new Set<string>();
-  async function record(...changes: NewMembershipChange[]): Promise<void> {
-    // Changes to segments that do not exist are dropped by the store: make each one named here.
-    for (const { workspaceId, segmentId } of changes) {
-      if (segments.has(segmentId)) continue;
-      segments.add(segmentId);
-      if (!(await store.getSegment(workspaceId, segmentId))) await store.createSegment({ id: segmentId, workspaceId, name: segmentId, definition: {} });
-    }
-    expect(await store.commitSegments({ states: [], dropped: [], changes })).toBe(true);
-  }
 
   /** A publisher opened now, with every message it announces collected. */
   async function listening(): Promise<{ publisher: InProcessMembershipPublisher; heard: SegmentMembershipMessage[] }> {
