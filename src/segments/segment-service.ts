@@ -1,7 +1,7 @@
 import { CentricError } from '../core/errors.ts';
 import type { SegmentDefinition } from '../core/segments/segment-definition.ts';
 import { checkComputedTraitDefinition, checkSegmentDefinition, computedKeysOf, segmentRefs, type DefinitionContext } from '../core/segments/segment-validation.ts';
-import type { Page, StateStore } from '../stores/ports.ts';
+import type { Page, ProfileSummary, StateStore } from '../stores/ports.ts';
 import type { ComputedTraitInputBody, ComputedTraitView, SegmentApi, SegmentInputBody, SegmentPreview, SegmentView } from './segment-api.ts';
 import type { SegmentEngine } from './segment-engine.ts';
 
@@ -211,21 +211,11 @@ export class SegmentService implements SegmentApi {
     };
   }
 
-  /** Display name, email and user id of profiles, for member lists and exports. */
-  private async names(ids: string[]): Promise<Map<string, { displayName: string | null; email: string | null; userId: string | null }>> {
-    const result = new Map<string, { displayName: string | null; email: string | null; userId: string | null }>();
-    for (const id of ids) {
-      const found = await this.store.getProfile(this.workspaceId, id);
-      if (!found) continue;
-      const identifiers = found.profile.identifiers;
-      result.set(id, {
-        displayName: found.profile.displayName,
-        email: identifiers.find((identifier) => identifier.type === 'email')?.value ?? null,
-        userId: identifiers.find((identifier) => identifier.type === 'user_id')?.value ?? null,
-      });
-    }
-    return result;
+  /** Display name, email and user id of profiles, for member lists and exports: one read per page. */
+  private async names(ids: string[]): Promise<Map<string, ProfileSummary>> {
+    return new Map((await this.store.profileSummaries(this.workspaceId, ids)).map((summary) => [summary.id, summary]));
   }
+
 }
 
 /** What an edit changes: the fields given, with the definition as checked. */

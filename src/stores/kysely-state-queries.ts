@@ -6,7 +6,7 @@ import { eventRecordFromRow, type EventRow } from './event-rows.ts';
 import { escapeLike, searchNamePatterns } from './identity-rows.ts';
 import { newSourceId, newWriteKey } from './ids.ts';
 import type {
-  EventFilter, EventRecord, FailedEvent, FailedEventFilter, NewSource, Page, ProfileEventFilter, ProfileHit, ProfileSearch, Source, SourcePatch,
+  EventFilter, EventRecord, FailedEvent, FailedEventFilter, NewSource, Page, ProfileEventFilter, ProfileHit, ProfileSearch, ProfileSummary, Source, SourcePatch,
 } from './ports.ts';
 
 /** A row of the sources table as either engine stores it. */
@@ -194,6 +194,22 @@ export abstract class KyselyStateQueries {
         .orderBy('seq')
         .execute();
       return rows.map(eventRecordFromRow);
+    });
+  }
+
+  async profileSummaries(workspaceId: string, profileIds: string[]): Promise<ProfileSummary[]> {
+    return readInChunks(profileIds, async (ids) => {
+      const [profiles, contacts] = await Promise.all([
+        this.kysely.selectFrom('profiles').select(['id', 'state']).where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute(),
+        this.kysely.selectFrom('identities').select(['profile_id', 'type', 'value'])
+          .where('workspace_id', '=', workspaceId).where('profile_id', 'in', ids).where('type', 'in', ['email', 'user_id'])
+          .orderBy('added_at').orderBy('value').execute(),
+      ]);
+      return profiles.map((profile): ProfileSummary => {
+        // The first identifier of each type the profile got, as the profile view lists them.
+        const first = (type: string) => contacts.find((contact) => contact.profile_id === profile.id && contact.type === type)?.value ?? null;
+        return { id: profile.id, displayName: displayName(JSON.parse(profile.state) as ProfileState), email: first('email'), userId: first('user_id') };
+      });
     });
   }
 

@@ -128,6 +128,14 @@ export interface ProfileEventFilter {
   limit: number;
 }
 
+/** What a member list or export shows of a profile. */
+export interface ProfileSummary {
+  id: string;
+  displayName: string | null;
+  email: string | null;
+  userId: string | null;
+}
+
 /** A search hit: the profile and what matched. */
 export interface ProfileHit {
   id: string;
@@ -187,6 +195,8 @@ export interface StateStore extends SegmentStore {
   getProfile(workspaceId: string, id: string): Promise<{ profile: ProfileView; mergedFrom: string | null } | null>;
   listProfileEvents(filter: ProfileEventFilter): Promise<Page<EventRecord>>;
   /** Every event of these profiles stored up to `uptoSeq`, each profile's in seq order (what segment trackers are built from). */
+  /** Display name, first email and first user id of these profiles, in no particular order; missing ones are left out. */
+  profileSummaries(workspaceId: string, profileIds: string[]): Promise<ProfileSummary[]>;
   listEventsOfProfiles(workspaceId: string, profileIds: string[], uptoSeq: number): Promise<EventRecord[]>;
   searchProfiles(search: ProfileSearch): Promise<ProfileHit[]>;
   unmerge(workspaceId: string, profileId: string, mergeId: number): Promise<UnmergeResult>;

@@ -175,6 +175,25 @@ export function stateStoreContract(engine: string, harness: StateStoreHarness): 
       expect((await store.listEventsOfProfiles('default', many, Number.MAX_SAFE_INTEGER)).map((event) => event.messageId)).toEqual(['a1', 'a2']);
     });
 
+    it('summarises many profiles at once: display name, first email and user id, none of another workspace', async () => {
+      const identify = (messageId: string, userId: string, traits: Record<string, unknown>, workspaceId = 'default') => eventFixture(messageId, {
+        workspaceId, type: 'identify', event: null, userId, payload: { type: 'identify', messageId, userId, traits },
+      });
+      await store.appendEvents({ events: [
+        identify('i1', 'u-ada', { name: 'Ada Lovelace', email: 'ada@example.com' }),
+        identify('i2', 'u-bob', { firstName: 'Bob' }),
+        identify('i3', 'u-ada', { name: 'Someone Else', email: 'other@example.com' }, 'w2'),
+      ], failed: [] });
+      const ada = (await store.findProfileByIdentifier('default', { type: 'user_id', value: 'u-ada' }))!;
+      const bob = (await store.findProfileByIdentifier('default', { type: 'user_id', value: 'u-bob' }))!;
+      const summaries = await store.profileSummaries('default', [bob, ada, 'prf_missing']);
+      expect(summaries.sort((a, b) => a.userId!.localeCompare(b.userId!))).toEqual([
+        { id: ada, displayName: (await store.getProfile('default', ada))!.profile.displayName, email: 'ada@example.com', userId: 'u-ada' },
+        { id: bob, displayName: (await store.getProfile('default', bob))!.profile.displayName, email: null, userId: 'u-bob' },
+      ]);
+      expect(summaries[0]!.displayName).toContain('Ada');
+    });
+
     it('logs each merge and unmerge as a profile change, in order, the unmerge naming the events it moved back', async () => {
       const as = (messageId: string, ids: { userId?: string; anonymousId?: string }) => eventFixture(messageId, {
         userId: ids.userId ?? null, anonymousId: ids.anonymousId ?? null, payload: { type: 'track', event: 'Product Viewed', messageId, ...ids },
