@@ -21,9 +21,6 @@ export async function buildTestApp(limits: { maxEventBytes?: number; maxBatchByt
   /** Waits until every accepted event is processed into the store (and, with analytics, copied into the analytics store; with segments, evaluated). */
   settle: () => Promise<void>;
   processor: IngestProcessor;
-  /** With `segments`: the engine (stepped by `settle`, never running on its own) and the service. */
-  segmentEngine: SegmentEngine | null;
-  segments: SegmentService | null;
   admin: (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown) => Promise<{ status: number; body: any }>;
 }> {
   const maxEventBytes = limits.maxEventBytes ?? 32 * 1024;
@@ -67,7 +64,7 @@ export async function buildTestApp(limits: { maxEventBytes?: number; maxBatchByt
     await sink?.catchUp();
     await segmentEngine?.catchUp();
   };
-  return { app, store, admin, settle, processor, segmentEngine, segments };
+  return { app, store, admin, settle, processor };
 }
 
 export function basicAuth(writeKey: string): string {
